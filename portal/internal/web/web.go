@@ -1,0 +1,126 @@
+// Package web is the portal's HTTP layer: routes, thin handlers, and the
+// wiring of the services they call.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+
+	"github.com/parleyhq/parley/portal/internal/secure"
+	"github.com/parleyhq/parley/shared/config"
+	"github.com/parleyhq/parley/shared/db"
+	"github.com/parleyhq/parley/shared/docstore"
+	"github.com/parleyhq/parley/shared/ops"
+	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/shared/view"
+	"github.com/parleyhq/parley/static"
+	"github.com/parleyhq/parley/templates"
+)
+
+// Deps are what the portal's handlers use.
+type Deps struct {
+	Config   config.Config
+	DB       *gorm.DB
+	Redis    redis.UniversalClient
+	Store    docstore.Store
+	Tasks    tasks.Enqueuer
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+}
+
+// handler holds the dependencies; each action is a method in its own file.
+type handler struct {
+	Deps
+	views *view.Engine
+}
+
+// Run opens every dependency and serves until ctx is cancelled.
+func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	gdb, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	if err := db.CheckSchema(ctx, gdb); err != nil {
+		return err
+	}
+	rdbOpt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("portal: REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(rdbOpt)
+	defer rdb.Close()
+	store, err := docstore.NewDisk(cfg.DocumentsDir)
+	if err != nil {
+		return err
+	}
+	client := asynq.NewClientFromRedisClient(rdb)
+	app, err := New(Deps{
+		Config: cfg, DB: gdb, Redis: rdb, Store: store, Tasks: tasks.NewClient(client), Log: log,
+		Registry: ops.NewRegistry(),
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("portal serving", "addr", cfg.PortalAddr, "public_url", cfg.PublicURL)
+	return ops.Serve(ctx, app, cfg.PortalAddr, cfg.ShutdownTimeout, log)
+}
+
+// New builds the fiber app with every route.
+func New(d Deps) (*fiber.App, error) {
+	views, err := view.New(templates.FS, nil)
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{Deps: d, views: views}
+	app := fiber.New(fiber.Config{
+		AppName:               "parley-portal",
+		DisableStartupMessage: true,
+		Views:                 views,
+		ErrorHandler:          h.errorHandler,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+	})
+	app.Use(secure.Headers())
+	app.Use(ops.Middleware(d.Log, ops.NewHTTPMetrics(d.Registry, "portal")))
+	app.Use(recover.New()) // after ops, so a panic is logged and counted as a 500
+	ops.Mount(app, d.Registry, map[string]ops.Check{"postgres": ops.PostgresCheck(d.DB), "redis": ops.RedisCheck(d.Redis)})
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	h.routes(app)
+	return app, nil
+}
+
+// errorHandler shows a readable page (or a short message for htmx swaps)
+// and logs unexpected errors once, here, with the request ID.
+func (h *handler) errorHandler(c *fiber.Ctx, err error) error {
+	code := fiber.StatusInternalServerError
+	msg := "Something went wrong on our side. Please try again."
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		code = fe.Code
+		msg = fe.Message
+		if code == fiber.StatusNotFound {
+			msg = "We could not find that page."
+		}
+	} else {
+		h.Log.ErrorContext(c.UserContext(), "request failed", "err", err, "method", c.Method(), "path", c.Path())
+	}
+	c.Status(code)
+	if c.Get("HX-Request") == "true" {
+		return c.Render("public/error#partials/error", msg)
+	}
+	return c.Render("public/error", fiber.Map{"Code": code, "Message": msg})
+}

@@ -1,0 +1,185 @@
+// Package config reads Parley's settings from the environment, in one place.
+//
+// Every key has a working local default so `go run ./portal` works on a
+// developer machine; a bad value is reported as one line naming the key.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Env is the deployment mode.
+type Env string
+
+const (
+	EnvDev  Env = "dev"
+	EnvProd Env = "prod"
+)
+
+// Config holds every setting the three programs read.
+type Config struct {
+	DatabaseURL      string
+	RedisURL         string
+	PortalAddr       string
+	GatewayAddr      string
+	WorkerAddr       string
+	PublicURL        string
+	GatewayPublicURL string
+	DocumentsDir     string
+	SMTPURL          string
+	MailFrom         string
+	Env              Env
+	LogLevel         string
+	ShutdownTimeout  time.Duration
+}
+
+// Dev reports whether the programs run in development mode.
+func (c Config) Dev() bool { return c.Env == EnvDev }
+
+// key describes one environment variable: its default and how to apply it.
+type key struct {
+	name  string
+	def   string
+	apply func(c *Config, v string) error
+}
+
+// keys is the table of every variable Parley reads; README documents each.
+var keys = []key{
+	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/parley?sslmode=disable", func(c *Config, v string) error {
+		return setURL(&c.DatabaseURL, v, "postgres", "postgresql")
+	}},
+	{"REDIS_URL", "redis://127.0.0.1:6379/0", func(c *Config, v string) error {
+		return setURL(&c.RedisURL, v, "redis", "rediss")
+	}},
+	{"PORTAL_ADDR", ":8080", func(c *Config, v string) error { return setAddr(&c.PortalAddr, v) }},
+	{"GATEWAY_ADDR", ":8081", func(c *Config, v string) error { return setAddr(&c.GatewayAddr, v) }},
+	{"WORKER_ADDR", ":8082", func(c *Config, v string) error { return setAddr(&c.WorkerAddr, v) }},
+	{"PUBLIC_URL", "http://localhost:8080", func(c *Config, v string) error {
+		return setBaseURL(&c.PublicURL, v)
+	}},
+	{"GATEWAY_PUBLIC_URL", "http://localhost:8081", func(c *Config, v string) error {
+		return setBaseURL(&c.GatewayPublicURL, v)
+	}},
+	{"DOCUMENTS_DIR", "./data/documents", func(c *Config, v string) error {
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("must not be empty")
+		}
+		c.DocumentsDir = v
+		return nil
+	}},
+	{"SMTP_URL", "", func(c *Config, v string) error {
+		if v == "" {
+			return nil
+		}
+		return setURL(&c.SMTPURL, v, "smtp", "smtps", "smtp+starttls")
+	}},
+	{"MAIL_FROM", "Parley <no-reply@parley.localhost>", func(c *Config, v string) error {
+		if !strings.Contains(v, "@") {
+			return fmt.Errorf("%q is not an email address", v)
+		}
+		c.MailFrom = v
+		return nil
+	}},
+	{"PARLEY_ENV", "dev", func(c *Config, v string) error {
+		switch Env(v) {
+		case EnvDev, EnvProd:
+			c.Env = Env(v)
+			return nil
+		}
+		return fmt.Errorf("%q is not one of dev, prod", v)
+	}},
+	{"LOG_LEVEL", "info", func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "debug", "info", "warn", "error":
+			c.LogLevel = strings.ToLower(v)
+			return nil
+		}
+		return fmt.Errorf("%q is not one of debug, info, warn, error", v)
+	}},
+	{"SHUTDOWN_TIMEOUT", "25s", func(c *Config, v string) error {
+		return setDuration(&c.ShutdownTimeout, v)
+	}},
+}
+
+// Load reads the configuration from the process environment.
+func Load() (Config, error) { return Parse(os.LookupEnv) }
+
+// Parse reads the configuration through lookup, so tests need not touch the
+// process environment. The error names the variable and what is wrong.
+func Parse(lookup func(string) (string, bool)) (Config, error) {
+	var c Config
+	for _, k := range keys {
+		v, ok := lookup(k.name)
+		if !ok || v == "" {
+			v = k.def
+		}
+		if err := k.apply(&c, v); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", k.name, err)
+		}
+	}
+	if c.Env == EnvProd && strings.HasPrefix(c.PublicURL, "http://localhost") {
+		return Config{}, fmt.Errorf("config: PUBLIC_URL: must be set to the portal's external URL when PARLEY_ENV=prod")
+	}
+	return c, nil
+}
+
+// Names lists every variable Parley reads, for documentation checks.
+func Names() []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = k.name
+	}
+	return out
+}
+
+func setURL(dst *string, v string, schemes ...string) error {
+	u, err := url.Parse(v)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", v)
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			if u.Host == "" {
+				return fmt.Errorf("%q has no host", v)
+			}
+			*dst = v
+			return nil
+		}
+	}
+	return fmt.Errorf("%q must start with %s://", v, strings.Join(schemes, ":// or "))
+}
+
+func setBaseURL(dst *string, v string) error {
+	if err := setURL(dst, v, "http", "https"); err != nil {
+		return err
+	}
+	*dst = strings.TrimRight(v, "/")
+	return nil
+}
+
+func setAddr(dst *string, v string) error {
+	i := strings.LastIndex(v, ":")
+	if i < 0 {
+		return fmt.Errorf("%q is not host:port (for example :8080)", v)
+	}
+	port, err := strconv.Atoi(v[i+1:])
+	if err != nil || port < 0 || port > 65535 {
+		return fmt.Errorf("%q has no valid port", v)
+	}
+	*dst = v
+	return nil
+}
+
+func setDuration(dst *time.Duration, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("%q is not a positive duration (for example 30s)", v)
+	}
+	*dst = d
+	return nil
+}

@@ -1,0 +1,101 @@
+// Package db opens Parley's Postgres database and keeps its schema current.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// ErrNotFound is what stores return when a row does not exist in the firm's scope.
+var ErrNotFound = errors.New("not found")
+
+// Open connects gorm to the database at url and checks that it answers.
+func Open(ctx context.Context, dsn string) (*gorm.DB, error) {
+	gdb, err := gorm.Open(postgres.Open(dsn), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		PrepareStmt:            true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+		TranslateError:         true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("db: open %s: %w", redact(dsn), err)
+	}
+	sqlDB, err := gdb.DB()
+	if err != nil {
+		return nil, fmt.Errorf("db: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(20)
+	sqlDB.SetMaxIdleConns(20)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pingCtx); err != nil {
+		_ = sqlDB.Close()
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "3D000" {
+			return nil, fmt.Errorf("db: %s does not exist: run `portal migrate` to create it: %w", redact(dsn), ErrSchemaBehind)
+		}
+		return nil, fmt.Errorf("db: connect to %s: %w", redact(dsn), err)
+	}
+	return gdb, nil
+}
+
+// Close closes the pool behind gdb.
+func Close(gdb *gorm.DB) {
+	if sqlDB, err := gdb.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+}
+
+// EnsureDatabase creates the database named in dsn if it does not exist, by
+// connecting to the server's maintenance database "postgres".
+func EnsureDatabase(ctx context.Context, dsn string, log *slog.Logger) error {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return fmt.Errorf("db: parse url: %w", err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if name == "" {
+		return fmt.Errorf("db: %s names no database", redact(dsn))
+	}
+	admin := *u
+	admin.Path = "/postgres"
+	conn, err := pgx.Connect(ctx, admin.String())
+	if err != nil {
+		return fmt.Errorf("db: connect to %s: %w", redact(admin.String()), err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return fmt.Errorf("db: look up database %q: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("db: create database %q: %w", name, err)
+	}
+	log.Info("created database", "database", name)
+	return nil
+}
+
+// redact hides the password of a connection URL for messages.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unparsable url)"
+	}
+	return u.Redacted()
+}

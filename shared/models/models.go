@@ -1,0 +1,262 @@
+// Package models holds the gorm structs that mirror the tables created by
+// the migrations in shared/db/migrations. The SQL is the source of truth;
+// these structs only map rows.
+package models
+
+import (
+	"strings"
+	"time"
+)
+
+// Firm is one law firm: the tenant every other row belongs to.
+type Firm struct {
+	ID        int64
+	Slug      string
+	Name      string
+	TimeZone  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Role is a firm user's role.
+type Role string
+
+const (
+	RoleAdmin  Role = "admin"
+	RoleMember Role = "member"
+)
+
+// User is a firm user (staff).
+type User struct {
+	ID        int64
+	FirmID    int64
+	Email     string
+	FirstName string
+	LastName  string
+	Role      Role
+	Active    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Name is the user's display name.
+func (u User) Name() string { return joinName(u.FirstName, u.LastName, u.Email) }
+
+// ContactKind tells a person from a company.
+type ContactKind string
+
+const (
+	ContactPerson  ContactKind = "person"
+	ContactCompany ContactKind = "company"
+)
+
+// Contact is a person or company the firm deals with (clients among them).
+type Contact struct {
+	ID          int64
+	FirmID      int64
+	Kind        ContactKind
+	FirstName   string
+	LastName    string
+	CompanyName string
+	Status      string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+
+	Emails       []ContactEmail       `gorm:"foreignKey:ContactID"`
+	PhoneNumbers []ContactPhoneNumber `gorm:"foreignKey:ContactID"`
+	Addresses    []ContactAddress     `gorm:"foreignKey:ContactID"`
+}
+
+// Name is how the contact is shown.
+func (c Contact) Name() string {
+	if c.Kind == ContactCompany {
+		return c.CompanyName
+	}
+	return joinName(c.FirstName, c.LastName, c.CompanyName)
+}
+
+// TextingNumber returns the number marked for texting, if any.
+func (c Contact) TextingNumber() (ContactPhoneNumber, bool) {
+	for _, p := range c.PhoneNumbers {
+		if p.IsTexting {
+			return p, true
+		}
+	}
+	return ContactPhoneNumber{}, false
+}
+
+// ContactEmail is one of a contact's email addresses (stored lower-case).
+type ContactEmail struct {
+	ID        int64
+	FirmID    int64
+	ContactID int64
+	Address   string
+	Label     string
+	IsPrimary bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ContactPhoneNumber is one of a contact's numbers, in E.164.
+type ContactPhoneNumber struct {
+	ID        int64
+	FirmID    int64
+	ContactID int64
+	Number    string
+	Label     string
+	IsTexting bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// ContactAddress is a postal address of a contact.
+type ContactAddress struct {
+	ID         int64
+	FirmID     int64
+	ContactID  int64
+	Label      string
+	Street     string
+	City       string
+	Province   string
+	PostalCode string
+	Country    string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// StatusCategory is the system's reading of a matter's firm-defined status.
+type StatusCategory string
+
+const (
+	StatusOpen    StatusCategory = "open"
+	StatusPending StatusCategory = "pending"
+	StatusClosed  StatusCategory = "closed"
+)
+
+// Permission says who in the firm may view a matter.
+type Permission string
+
+const (
+	PermissionEveryone Permission = "everyone"
+	PermissionUsers    Permission = "users" // only MatterPermittedUser rows (and admins)
+)
+
+// Matter is a case the firm handles for a client.
+type Matter struct {
+	ID                int64
+	FirmID            int64
+	Number            string
+	Description       string
+	PracticeArea      string
+	Status            string
+	StatusCategory    StatusCategory
+	ClientContactID   int64
+	PrimaryContactID  *int64
+	ResponsibleUserID *int64
+	Permission        Permission
+	// ClientStatus and NextSteps are the only matter fields a client sees.
+	ClientStatus string
+	NextSteps    string
+	OpenedAt     *time.Time
+	ClosedAt     *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// MatterRelatedContact links a contact other than the client to a matter.
+type MatterRelatedContact struct {
+	FirmID       int64
+	MatterID     int64 `gorm:"primaryKey"`
+	ContactID    int64 `gorm:"primaryKey"`
+	Relationship string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// MatterPermittedUser grants one user access to a matter whose permission is "users".
+type MatterPermittedUser struct {
+	FirmID    int64
+	MatterID  int64 `gorm:"primaryKey"`
+	UserID    int64 `gorm:"primaryKey"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Folder groups documents of a matter (or of a contact without matters).
+// Sharing a folder shares everything in it, including what is added later.
+type Folder struct {
+	ID               int64
+	FirmID           int64
+	MatterID         *int64
+	ContactID        *int64
+	ParentID         *int64
+	Name             string
+	SharedWithClient bool
+	CreatedByUserID  *int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Document is a file kept in the document store; the row holds its metadata.
+type Document struct {
+	ID                  int64
+	FirmID              int64
+	MatterID            *int64
+	ContactID           *int64
+	FolderID            *int64
+	Name                string
+	SizeBytes           int64
+	SHA256              string `gorm:"column:sha256"`
+	MIMEType            string `gorm:"column:mime_type"`
+	StorageKey          string
+	UploadedByUserID    *int64
+	UploadedByContactID *int64
+	SharedWithClient    bool
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// Note is a staff note on a contact or a matter.
+type Note struct {
+	ID           int64
+	FirmID       int64
+	MatterID     *int64
+	ContactID    *int64
+	AuthorUserID *int64
+	Subject      string
+	Body         string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// EmailStatus is where an outbound email stands.
+type EmailStatus string
+
+const (
+	EmailQueued EmailStatus = "queued"
+	EmailSent   EmailStatus = "sent"
+	EmailFailed EmailStatus = "failed"
+)
+
+// OutboundEmail is an email recorded before the worker sends it.
+type OutboundEmail struct {
+	ID        int64
+	FirmID    int64
+	ToAddress string
+	Subject   string
+	BodyText  string
+	Kind      string
+	Status    EmailStatus
+	Attempts  int
+	LastError string
+	SentAt    *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func joinName(first, last, fallback string) string {
+	if n := strings.TrimSpace(first + " " + last); n != "" {
+		return n
+	}
+	return fallback
+}

@@ -1,0 +1,143 @@
+// Package seed creates the demo firm that `make run` lets a newcomer log into.
+package seed
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"gorm.io/gorm"
+
+	"github.com/parleyhq/parley/shared/docstore"
+	"github.com/parleyhq/parley/shared/models"
+)
+
+// The demo accounts documentation and tests rely on.
+const (
+	DemoFirmSlug     = "demo"
+	DemoAdminEmail   = "admin@demo.parley.test"
+	DemoMemberEmail  = "paralegal@demo.parley.test"
+	DemoClientEmail  = "client@demo.parley.test"
+	DemoClientPhone  = "+14155550123"
+	DemoRelatedEmail = "related@demo.parley.test"
+)
+
+// Demo creates the demo firm unless it exists. It is safe to run again.
+func Demo(ctx context.Context, gdb *gorm.DB, store docstore.Store, log *slog.Logger) error {
+	var existing models.Firm
+	err := gdb.WithContext(ctx).Where("slug = ?", DemoFirmSlug).Take(&existing).Error
+	if err == nil {
+		log.Info("demo firm already present", "firm_id", existing.ID)
+		return nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("seed: look up demo firm: %w", err)
+	}
+
+	// Blobs first: the store is content-addressed, so re-running after a
+	// failure rewrites the same keys and leaves nothing orphaned by name.
+	letter, err := store.Put(ctx, bytes.NewReader(engagementLetterPDF()), 0)
+	if err != nil {
+		return fmt.Errorf("seed: store engagement letter: %w", err)
+	}
+	memo, err := store.Put(ctx, bytes.NewReader([]byte(internalMemo)), 0)
+	if err != nil {
+		return fmt.Errorf("seed: store memo: %w", err)
+	}
+
+	err = gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		firm := models.Firm{Slug: DemoFirmSlug, Name: "Demo Law LLP", TimeZone: "America/Los_Angeles"}
+		if err := tx.Create(&firm).Error; err != nil {
+			return fmt.Errorf("firm: %w", err)
+		}
+		admin := models.User{FirmID: firm.ID, Email: DemoAdminEmail, FirstName: "Avery", LastName: "Admin", Role: models.RoleAdmin, Active: true}
+		member := models.User{FirmID: firm.ID, Email: DemoMemberEmail, FirstName: "Pat", LastName: "Paralegal", Role: models.RoleMember, Active: true}
+		if err := tx.Create(&[]*models.User{&admin, &member}).Error; err != nil {
+			return fmt.Errorf("users: %w", err)
+		}
+		client := models.Contact{
+			FirmID: firm.ID, Kind: models.ContactPerson, FirstName: "Casey", LastName: "Client", Status: "client",
+			Emails:       []models.ContactEmail{{FirmID: firm.ID, Address: DemoClientEmail, Label: "home", IsPrimary: true}},
+			PhoneNumbers: []models.ContactPhoneNumber{{FirmID: firm.ID, Number: DemoClientPhone, Label: "mobile", IsTexting: true}},
+			Addresses:    []models.ContactAddress{{FirmID: firm.ID, Label: "home", Street: "500 Market St", City: "San Francisco", Province: "CA", PostalCode: "94105", Country: "USA"}},
+		}
+		related := models.Contact{
+			FirmID: firm.ID, Kind: models.ContactPerson, FirstName: "Robin", LastName: "Related", Status: "active",
+			Emails:       []models.ContactEmail{{FirmID: firm.ID, Address: DemoRelatedEmail, Label: "home", IsPrimary: true}},
+			PhoneNumbers: []models.ContactPhoneNumber{{FirmID: firm.ID, Number: "+14155550124", Label: "mobile", IsTexting: true}},
+		}
+		if err := tx.Create(&[]*models.Contact{&client, &related}).Error; err != nil {
+			return fmt.Errorf("contacts: %w", err)
+		}
+		matter := models.Matter{
+			FirmID: firm.ID, Number: "00001", Description: "Casey Client v. Acme Insurance (car accident claim)",
+			PracticeArea: "Personal injury", Status: "Discovery", StatusCategory: models.StatusOpen,
+			ClientContactID: client.ID, PrimaryContactID: &client.ID, ResponsibleUserID: &admin.ID,
+			Permission:   models.PermissionEveryone,
+			ClientStatus: "We have filed your claim and are collecting records from the insurer.",
+			NextSteps:    "Please send photos of the damage and any medical bills you receive.",
+		}
+		if err := tx.Create(&matter).Error; err != nil {
+			return fmt.Errorf("matter: %w", err)
+		}
+		if err := tx.Create(&models.MatterRelatedContact{FirmID: firm.ID, MatterID: matter.ID, ContactID: related.ID, Relationship: "Spouse"}).Error; err != nil {
+			return fmt.Errorf("related contact: %w", err)
+		}
+		shared := models.Folder{FirmID: firm.ID, MatterID: &matter.ID, Name: "Shared with client", SharedWithClient: true, CreatedByUserID: &admin.ID}
+		if err := tx.Create(&shared).Error; err != nil {
+			return fmt.Errorf("folder: %w", err)
+		}
+		docs := []*models.Document{
+			{FirmID: firm.ID, MatterID: &matter.ID, FolderID: &shared.ID, Name: "Engagement letter.pdf",
+				SizeBytes: letter.Size, SHA256: letter.SHA256, MIMEType: letter.MIME, StorageKey: letter.Key,
+				UploadedByUserID: &admin.ID, SharedWithClient: true},
+			{FirmID: firm.ID, MatterID: &matter.ID, Name: "Internal case memo.txt",
+				SizeBytes: memo.Size, SHA256: memo.SHA256, MIMEType: memo.MIME, StorageKey: memo.Key,
+				UploadedByUserID: &member.ID, SharedWithClient: false},
+		}
+		if err := tx.Create(&docs).Error; err != nil {
+			return fmt.Errorf("documents: %w", err)
+		}
+		note := models.Note{FirmID: firm.ID, MatterID: &matter.ID, AuthorUserID: &admin.ID, Subject: "Intake", Body: "Client prefers texts in the afternoon."}
+		if err := tx.Create(&note).Error; err != nil {
+			return fmt.Errorf("note: %w", err)
+		}
+		log.Info("seeded demo firm", "firm_id", firm.ID, "admin", DemoAdminEmail, "client", DemoClientEmail)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("seed: demo: %w", err)
+	}
+	return nil
+}
+
+const internalMemo = "Internal memo (not shared with the client)\n\nLiability looks clear; insurer has 30 days to respond.\n"
+
+// engagementLetterPDF returns a small, valid one-page PDF so the demo has a
+// real document to open inline.
+func engagementLetterPDF() []byte {
+	text := "BT /F1 14 Tf 72 720 Td (Demo Law LLP - Engagement letter) Tj ET"
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(text), text),
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	return b.Bytes()
+}

@@ -1,0 +1,86 @@
+// Package tasks declares every asynq task Parley runs: its type name, its
+// queue, its payload and a constructor. portal and gateway enqueue through
+// these constructors; the worker registers a handler per type.
+package tasks
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// Queues, most urgent first. Weights give the worker's share of attention.
+const (
+	QueueCritical = "critical"
+	QueueDefault  = "default"
+	QueueLow      = "low"
+)
+
+// QueueWeights is what the worker serves.
+var QueueWeights = map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1}
+
+// QueueNames lists the queues in priority order.
+var QueueNames = []string{QueueCritical, QueueDefault, QueueLow}
+
+// Task type names, "domain:action".
+const (
+	TypeEmailSend = "email:send"
+)
+
+// EmailSend asks the worker to send one recorded outbound email.
+type EmailSend struct {
+	FirmID  int64 `json:"firm_id"`
+	EmailID int64 `json:"email_id"`
+}
+
+// NewEmailSend builds the task for a row of outbound_emails. The task ID is
+// the row's, so enqueuing it twice while it is pending does nothing.
+func NewEmailSend(firmID, emailID int64) (*asynq.Task, error) {
+	return newTask(TypeEmailSend, EmailSend{FirmID: firmID, EmailID: emailID},
+		asynq.Queue(QueueCritical), asynq.MaxRetry(12), asynq.Timeout(time.Minute),
+		asynq.TaskID(fmt.Sprintf("%s:%d", TypeEmailSend, emailID)),
+		asynq.Retention(24*time.Hour))
+}
+
+func newTask(typ string, payload any, opts ...asynq.Option) (*asynq.Task, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return nil, fmt.Errorf("tasks: encode %s: %w", typ, err)
+	}
+	return asynq.NewTask(typ, b, opts...), nil
+}
+
+// Decode reads a task's payload; a payload that does not decode can never
+// succeed, so the error wraps asynq.SkipRetry.
+func Decode[T any](t *asynq.Task) (T, error) {
+	var v T
+	if err := json.Unmarshal(t.Payload(), &v); err != nil {
+		return v, fmt.Errorf("tasks: decode %s: %v: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	return v, nil
+}
+
+// Enqueuer puts tasks on the queue.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, t *asynq.Task) error
+}
+
+// Client enqueues through asynq.
+type Client struct{ c *asynq.Client }
+
+// NewClient wraps an asynq client.
+func NewClient(c *asynq.Client) *Client { return &Client{c: c} }
+
+// Enqueue adds t. A task whose ID is already queued counts as enqueued:
+// that is the point of business-key task IDs.
+func (c *Client) Enqueue(ctx context.Context, t *asynq.Task) error {
+	_, err := c.c.EnqueueContext(ctx, t)
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
+		return fmt.Errorf("tasks: enqueue %s: %w", t.Type(), err)
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+// Package app wires the worker: the asynq server with every handler, the
+// periodic sweeps, and a small HTTP server for health and metrics.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/parleyhq/parley/shared/config"
+	"github.com/parleyhq/parley/shared/db"
+	"github.com/parleyhq/parley/shared/mail"
+	"github.com/parleyhq/parley/shared/ops"
+	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/worker/internal/jobs"
+)
+
+// Run serves tasks until ctx is cancelled, then lets in-flight tasks finish.
+func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	gdb, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	if err := db.CheckSchema(ctx, gdb); err != nil {
+		return err
+	}
+	redisOpt, err := asynq.ParseRedisURI(cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("worker: REDIS_URL: %w", err)
+	}
+	rdbOpt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("worker: REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(rdbOpt)
+	defer rdb.Close()
+
+	sender, err := NewSender(cfg, log)
+	if err != nil {
+		return err
+	}
+
+	reg := ops.NewRegistry()
+	metrics := ops.NewTaskMetrics(reg)
+	inspector := asynq.NewInspector(redisOpt)
+	defer inspector.Close()
+	reg.MustRegister(ops.NewQueueCollector(inspector, tasks.QueueNames))
+
+	srv := asynq.NewServer(redisOpt, asynq.Config{
+		Concurrency:     10,
+		Queues:          tasks.QueueWeights,
+		RetryDelayFunc:  RetryDelay,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Logger:          asynqLogger{log},
+		BaseContext:     func() context.Context { return context.WithoutCancel(ctx) },
+	})
+	mux := asynq.NewServeMux()
+	mux.Use(metrics.Middleware(log))
+	(&jobs.Jobs{DB: gdb, Mail: sender, Log: log}).Register(mux)
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("worker: start task server: %w", err)
+	}
+	log.Info("worker serving", "queues", tasks.QueueNames, "addr", cfg.WorkerAddr)
+
+	client := asynq.NewClient(redisOpt)
+	defer client.Close()
+	go sweep(ctx, log, func(ctx context.Context) (int, error) {
+		return mail.RequeueStale(ctx, gdb, tasks.NewClient(client), 2*time.Minute)
+	})
+
+	web := fiber.New(fiber.Config{DisableStartupMessage: true})
+	web.Use(ops.Middleware(log, ops.NewHTTPMetrics(reg, "worker")))
+	ops.Mount(web, reg, map[string]ops.Check{"postgres": ops.PostgresCheck(gdb), "redis": ops.RedisCheck(rdb)})
+	httpErr := ops.Serve(ctx, web, cfg.WorkerAddr, cfg.ShutdownTimeout, log)
+
+	// HTTP is down (ctx cancelled or listen failed): now drain the tasks.
+	srv.Shutdown()
+	log.Info("worker stopped")
+	return httpErr
+}
+
+// NewSender returns the SMTP sender, or the logging one when SMTP_URL is empty.
+func NewSender(cfg config.Config, log *slog.Logger) (mail.Sender, error) {
+	if cfg.SMTPURL == "" {
+		return mail.LogSender{Log: log}, nil
+	}
+	return mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom)
+}
+
+// RetryDelay backs off exponentially with jitter: 10s, 20s, 40s … capped at
+// an hour. A *RetryAfterError (a carrier's rate limit) sets the delay itself.
+func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	var ra *RetryAfterError
+	if errors.As(err, &ra) && ra.After > 0 {
+		return ra.After
+	}
+	d := 10 * time.Second << min(n, 9)
+	d = min(d, time.Hour)
+	return d/2 + rand.N(d/2+1)
+}
+
+// RetryAfterError asks for a retry after a given delay.
+type RetryAfterError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string { return fmt.Sprintf("%v (retry after %s)", e.Err, e.After) }
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// sweep runs fn every minute until ctx ends; each pass is logged if it did work.
+func sweep(ctx context.Context, log *slog.Logger, fn func(context.Context) (int, error)) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		n, err := fn(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("sweep failed", "err", err)
+		} else if n > 0 {
+			log.Info("requeued stale emails", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// asynqLogger sends asynq's own messages to slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Fatal(args ...any) {
+	a.l.Error(fmt.Sprint(args...), "component", "asynq")
+	os.Exit(1) // asynq expects Fatal not to return
+}
