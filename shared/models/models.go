@@ -59,8 +59,10 @@ type Contact struct {
 	LastName    string
 	CompanyName string
 	Status      string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// PortalInvitedAt is set once a firm user invites the contact to the portal.
+	PortalInvitedAt *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 
 	Emails       []ContactEmail       `gorm:"foreignKey:ContactID"`
 	PhoneNumbers []ContactPhoneNumber `gorm:"foreignKey:ContactID"`
@@ -192,6 +194,7 @@ type Folder struct {
 	ParentID         *int64
 	Name             string
 	SharedWithClient bool
+	SharedAt         *time.Time
 	CreatedByUserID  *int64
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -212,8 +215,13 @@ type Document struct {
 	UploadedByUserID    *int64
 	UploadedByContactID *int64
 	SharedWithClient    bool
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	SharedAt            *time.Time
+	// FirstViewedByClientAt is the read receipt firm users see.
+	FirstViewedByClientAt *time.Time
+	// PortalMessageID links a document sent together with a message.
+	PortalMessageID *int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // Note is a staff note on a contact or a matter.
@@ -252,6 +260,60 @@ type OutboundEmail struct {
 	SentAt    *time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// TokenPurpose says why a sign-in link was made.
+type TokenPurpose string
+
+const (
+	PurposeLogin  TokenPurpose = "login"
+	PurposeInvite TokenPurpose = "invite"
+)
+
+// LoginToken is a single-use sign-in link; only its hash is stored.
+type LoginToken struct {
+	ID        int64
+	FirmID    int64
+	TokenHash []byte
+	Email     string
+	UserID    *int64
+	ContactID *int64
+	Purpose   TokenPurpose
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// PortalMessage is a secure message on a matter, between client and firm.
+type PortalMessage struct {
+	ID              int64
+	FirmID          int64
+	MatterID        int64
+	AuthorUserID    *int64
+	AuthorContactID *int64
+	Body            string
+	// ReadAt is when the other side first opened it.
+	ReadAt       *time.Time
+	ReadByUserID *int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// FromClient reports whether the client wrote the message.
+func (m PortalMessage) FromClient() bool { return m.AuthorContactID != nil }
+
+// ClientNotice is an item a client will be told about in the next email.
+type ClientNotice struct {
+	ID         int64
+	FirmID     int64
+	ContactID  int64
+	MatterID   int64
+	Kind       string
+	Summary    string
+	NotifiedAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 func joinName(first, last, fallback string) string {

@@ -126,21 +126,39 @@ func TestServeReportsListenError(t *testing.T) {
 
 func TestServeServesUntilCancelled(t *testing.T) {
 	t.Parallel()
-	addr := net.JoinHostPort("127.0.0.1", itoa(freePort(t)))
-	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	Mount(app, NewRegistry(), nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, app, addr, time.Second, NewLogger(io.Discard, "worker", "info")) }()
+	// A port picked by freePort can be taken by a parallel test before Serve
+	// binds it; then Serve fails at once and we try another port.
+	for attempt := 0; attempt < 5; attempt++ {
+		addr := net.JoinHostPort("127.0.0.1", itoa(freePort(t)))
+		app := fiber.New(fiber.Config{DisableStartupMessage: true})
+		Mount(app, NewRegistry(), nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- Serve(ctx, app, addr, time.Second, NewLogger(io.Discard, "worker", "info")) }()
 
-	require.Eventually(t, func() bool {
-		resp, err := http.Get("http://" + addr + PathHealthz)
-		if err != nil {
-			return false
+		var served, failed bool
+		deadline := time.Now().Add(20 * time.Second)
+		for !served && !failed && time.Now().Before(deadline) {
+			select {
+			case <-done:
+				failed = true
+				continue
+			default:
+			}
+			if resp, err := http.Get("http://" + addr + PathHealthz); err == nil {
+				_ = resp.Body.Close()
+				served = resp.StatusCode == http.StatusOK
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		_ = resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	}, 5*time.Second, 20*time.Millisecond)
-	cancel()
-	assert.NoError(t, <-done)
+		if failed {
+			cancel()
+			continue
+		}
+		require.True(t, served, "Serve never answered /healthz")
+		cancel()
+		assert.NoError(t, <-done)
+		return
+	}
+	t.Fatal("Serve could not bind a free port in 5 attempts")
 }
