@@ -36,6 +36,15 @@ type Config struct {
 	Env              Env
 	LogLevel         string
 	ShutdownTimeout  time.Duration
+	// SessionIdleTimeout ends a portal session after this long without a request.
+	SessionIdleTimeout time.Duration
+	// SessionMaxAge ends a portal session this long after sign-in, active or not.
+	SessionMaxAge time.Duration
+	// UploadMaxBytes is the largest file a portal upload accepts.
+	UploadMaxBytes int64
+	// NoticeBatchWindow is how long client notices wait, so a burst of
+	// shared items makes one email.
+	NoticeBatchWindow time.Duration
 }
 
 // Dev reports whether the programs run in development mode.
@@ -104,6 +113,23 @@ var keys = []key{
 	{"SHUTDOWN_TIMEOUT", "25s", func(c *Config, v string) error {
 		return setDuration(&c.ShutdownTimeout, v)
 	}},
+	{"SESSION_IDLE_TIMEOUT", "15m", func(c *Config, v string) error {
+		return setDuration(&c.SessionIdleTimeout, v)
+	}},
+	{"SESSION_MAX_AGE", "12h", func(c *Config, v string) error {
+		return setDuration(&c.SessionMaxAge, v)
+	}},
+	{"UPLOAD_MAX_BYTES", "104857600", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("%q is not a positive number of bytes", v)
+		}
+		c.UploadMaxBytes = n
+		return nil
+	}},
+	{"NOTICE_BATCH_WINDOW", "2m", func(c *Config, v string) error {
+		return setDuration(&c.NoticeBatchWindow, v)
+	}},
 }
 
 // Load reads the configuration from the process environment.
@@ -121,6 +147,9 @@ func Parse(lookup func(string) (string, bool)) (Config, error) {
 		if err := k.apply(&c, v); err != nil {
 			return Config{}, fmt.Errorf("config: %s: %w", k.name, err)
 		}
+	}
+	if c.SessionMaxAge < c.SessionIdleTimeout {
+		return Config{}, fmt.Errorf("config: SESSION_MAX_AGE: %s is shorter than SESSION_IDLE_TIMEOUT (%s)", c.SessionMaxAge, c.SessionIdleTimeout)
 	}
 	if c.Env == EnvProd && strings.HasPrefix(c.PublicURL, "http://localhost") {
 		return Config{}, fmt.Errorf("config: PUBLIC_URL: must be set to the portal's external URL when PARLEY_ENV=prod")

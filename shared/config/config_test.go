@@ -28,6 +28,10 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, config.EnvDev, c.Env)
 	assert.True(t, c.Dev())
 	assert.Equal(t, 25*time.Second, c.ShutdownTimeout)
+	assert.Equal(t, 15*time.Minute, c.SessionIdleTimeout)
+	assert.Equal(t, 12*time.Hour, c.SessionMaxAge)
+	assert.Equal(t, int64(100<<20), c.UploadMaxBytes)
+	assert.Equal(t, 2*time.Minute, c.NoticeBatchWindow)
 }
 
 func TestValues(t *testing.T) {
@@ -62,6 +66,10 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{"LOG_LEVEL", "loud", "LOG_LEVEL"},
 		{"SHUTDOWN_TIMEOUT", "soon", "SHUTDOWN_TIMEOUT"},
 		{"SHUTDOWN_TIMEOUT", "-1s", "SHUTDOWN_TIMEOUT"},
+		{"SESSION_IDLE_TIMEOUT", "15", "SESSION_IDLE_TIMEOUT"},
+		{"SESSION_MAX_AGE", "1m", "SESSION_MAX_AGE"},
+		{"UPLOAD_MAX_BYTES", "100MB", "UPLOAD_MAX_BYTES"},
+		{"NOTICE_BATCH_WINDOW", "0s", "NOTICE_BATCH_WINDOW"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {

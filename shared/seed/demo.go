@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -57,11 +58,13 @@ func Demo(ctx context.Context, gdb *gorm.DB, store docstore.Store, log *slog.Log
 		if err := tx.Create(&[]*models.User{&admin, &member}).Error; err != nil {
 			return fmt.Errorf("users: %w", err)
 		}
+		invited := time.Now()
 		client := models.Contact{
 			FirmID: firm.ID, Kind: models.ContactPerson, FirstName: "Casey", LastName: "Client", Status: "client",
-			Emails:       []models.ContactEmail{{FirmID: firm.ID, Address: DemoClientEmail, Label: "home", IsPrimary: true}},
-			PhoneNumbers: []models.ContactPhoneNumber{{FirmID: firm.ID, Number: DemoClientPhone, Label: "mobile", IsTexting: true}},
-			Addresses:    []models.ContactAddress{{FirmID: firm.ID, Label: "home", Street: "500 Market St", City: "San Francisco", Province: "CA", PostalCode: "94105", Country: "USA"}},
+			PortalInvitedAt: &invited, // so the demo client can sign in at once
+			Emails:          []models.ContactEmail{{FirmID: firm.ID, Address: DemoClientEmail, Label: "home", IsPrimary: true}},
+			PhoneNumbers:    []models.ContactPhoneNumber{{FirmID: firm.ID, Number: DemoClientPhone, Label: "mobile", IsTexting: true}},
+			Addresses:       []models.ContactAddress{{FirmID: firm.ID, Label: "home", Street: "500 Market St", City: "San Francisco", Province: "CA", PostalCode: "94105", Country: "USA"}},
 		}
 		related := models.Contact{
 			FirmID: firm.ID, Kind: models.ContactPerson, FirstName: "Robin", LastName: "Related", Status: "active",

@@ -28,7 +28,8 @@ var QueueNames = []string{QueueCritical, QueueDefault, QueueLow}
 
 // Task type names, "domain:action".
 const (
-	TypeEmailSend = "email:send"
+	TypeEmailSend    = "email:send"
+	TypeClientNotify = "portal:notify_client"
 )
 
 // EmailSend asks the worker to send one recorded outbound email.
@@ -44,6 +45,25 @@ func NewEmailSend(firmID, emailID int64) (*asynq.Task, error) {
 		asynq.Queue(QueueCritical), asynq.MaxRetry(12), asynq.Timeout(time.Minute),
 		asynq.TaskID(fmt.Sprintf("%s:%d", TypeEmailSend, emailID)),
 		asynq.Retention(24*time.Hour))
+}
+
+// ClientNotify asks the worker to email a client about what the firm shared
+// or sent since the last such email.
+type ClientNotify struct {
+	FirmID    int64 `json:"firm_id"`
+	ContactID int64 `json:"contact_id"`
+}
+
+// NewClientNotify builds the task for items recorded at now. Items are
+// gathered in windows of the given length: every item of one window shares
+// one task (its ID names the contact and the window's end), which runs when
+// the window closes, so a burst of items makes one email.
+func NewClientNotify(firmID, contactID int64, now time.Time, window time.Duration) (*asynq.Task, error) {
+	end := now.Truncate(window).Add(window)
+	return newTask(TypeClientNotify, ClientNotify{FirmID: firmID, ContactID: contactID},
+		asynq.Queue(QueueDefault), asynq.MaxRetry(10), asynq.ProcessAt(end),
+		asynq.TaskID(fmt.Sprintf("%s:%d:%d", TypeClientNotify, contactID, end.Unix())),
+		asynq.Retention(time.Hour))
 }
 
 func newTask(typ string, payload any, opts ...asynq.Option) (*asynq.Task, error) {

@@ -126,6 +126,23 @@ func (e *Engine) Render(w io.Writer, name string, data any, _ ...string) error {
 	return err
 }
 
+// Funcs are the helpers Parley's templates use beyond the built-ins.
+var Funcs = template.FuncMap{"bytes": HumanBytes}
+
+// HumanBytes writes a size the way people read it: "1.2 MB".
+func HumanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
 // dict builds a map for passing several values to a partial.
 func dict(kv ...any) (map[string]any, error) {
 	if len(kv)%2 != 0 {

@@ -2,7 +2,10 @@ package web
 
 import "github.com/gofiber/fiber/v2"
 
-// home is the public landing page.
+// home sends signed-in visitors to their start page; others see the welcome.
 func (h *handler) home(c *fiber.Ctx) error {
-	return c.Render("public/home", fiber.Map{})
+	if s := session(c); s != nil {
+		return redirect(c, homeOf(s))
+	}
+	return h.render(c, "public/home", "", "Parley", nil)
 }

@@ -1,8 +1,46 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleyhq/parley/portal/internal/auth"
+)
+
+// maxUploadFiles is how many files one "send documents" may carry.
+const maxUploadFiles = 20
 
 // routes lists every route of the portal in one place.
 func (h *handler) routes(app *fiber.App) {
+	app.Use(h.loadSession, h.csrf)
+
 	app.Get("/", h.home)
+	app.Get("/login", h.loginForm)
+	app.Post("/login", h.loginRequest)
+	app.Get("/login/sent", h.loginSent)
+	app.Get("/login/link/:token", h.linkPage)
+	app.Post("/login/link", h.linkUse)
+	app.Post("/logout", h.logout)
+	app.Post("/session/keepalive", h.require(auth.KindClient, auth.KindUser), h.keepalive)
+	if h.Config.Dev() {
+		app.Get("/dev/mail", h.devMail)
+	}
+
+	client := app.Group("/portal", h.require(auth.KindClient))
+	client.Get("/", h.clientMatters)
+	client.Get("/matters/:id", h.clientMatter)
+	client.Post("/matters/:id/messages", h.clientMessage)
+	client.Post("/matters/:id/documents", h.clientUpload)
+	client.Get("/documents/:id", h.clientDocument)
+
+	staff := app.Group("/staff", h.require(auth.KindUser))
+	staff.Get("/", h.staffMatters)
+	staff.Get("/matters/:id", h.staffMatter)
+	staff.Post("/matters/:id/status", h.staffStatus)
+	staff.Post("/matters/:id/messages", h.staffMessage)
+	staff.Post("/matters/:id/documents", h.staffUpload)
+	staff.Post("/matters/:id/folders", h.staffCreateFolder)
+	staff.Post("/matters/:id/folders/:folder/share", h.staffShareFolder)
+	staff.Post("/matters/:id/invite", h.staffInvite)
+	staff.Post("/documents/:id/share", h.staffShareDocument)
+	staff.Get("/documents/:id", h.staffDocument)
 }

@@ -18,11 +18,13 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/portal/internal/secure"
 	"github.com/parleyhq/parley/shared/config"
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/ops"
+	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/view"
 	"github.com/parleyhq/parley/static"
@@ -38,13 +40,22 @@ type Deps struct {
 	Tasks    tasks.Enqueuer
 	Log      *slog.Logger
 	Registry *prometheus.Registry
+	// Now is the clock; tests replace it to expire sessions without sleeping.
+	Now func() time.Time
+	// LinkLimits override the sign-in rate limits (tests).
+	LinkLimits *auth.LinkLimits
 }
 
 // handler holds the dependencies; each action is a method in its own file.
 type handler struct {
 	Deps
-	views *view.Engine
+	views    *view.Engine
+	store    *store.Store
+	sessions *auth.Sessions
+	links    *auth.Links
 }
+
+func (h *handler) now() time.Time { return h.Now() }
 
 // Run opens every dependency and serves until ctx is cancelled.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
@@ -80,11 +91,23 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // New builds the fiber app with every route.
 func New(d Deps) (*fiber.App, error) {
-	views, err := view.New(templates.FS, nil)
+	views, err := view.New(templates.FS, view.Funcs)
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{Deps: d, views: views}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	limits := auth.DefaultLinkLimits
+	if d.LinkLimits != nil {
+		limits = *d.LinkLimits
+	}
+	sessions := auth.NewSessions(d.Redis, d.Config.SessionIdleTimeout, d.Config.SessionMaxAge)
+	sessions.Now = d.Now
+	h := &handler{
+		Deps: d, views: views, store: store.New(d.DB), sessions: sessions,
+		links: &auth.Links{DB: d.DB, Tasks: d.Tasks, Limiter: auth.NewLimiter(d.Redis, limits), PublicURL: d.Config.PublicURL, Now: d.Now},
+	}
 	app := fiber.New(fiber.Config{
 		AppName:               "parley-portal",
 		DisableStartupMessage: true,
@@ -93,6 +116,11 @@ func New(d Deps) (*fiber.App, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           2 * time.Minute,
+		// Uploads are read as a stream into the document store; ordinary
+		// forms stay small.
+		StreamRequestBody: true,
+		BodyLimit:         maxUploadFiles*int(min(d.Config.UploadMaxBytes, 1<<30)) + 1<<20,
+		ReadBufferSize:    16 << 10,
 	})
 	app.Use(secure.Headers())
 	app.Use(ops.Middleware(d.Log, ops.NewHTTPMetrics(d.Registry, "portal")))
@@ -119,8 +147,12 @@ func (h *handler) errorHandler(c *fiber.Ctx, err error) error {
 		h.Log.ErrorContext(c.UserContext(), "request failed", "err", err, "method", c.Method(), "path", c.Path())
 	}
 	c.Status(code)
-	if c.Get("HX-Request") == "true" {
+	if isHTMX(c) {
+		// Show the message in the flash area instead of swapping it into
+		// whatever the request targeted.
+		c.Set("HX-Retarget", "#flash")
+		c.Set("HX-Reswap", "innerHTML")
 		return c.Render("public/error#partials/error", msg)
 	}
-	return c.Render("public/error", fiber.Map{"Code": code, "Message": msg})
+	return h.render(c, "public/error", "", "Error", fiber.Map{"Code": code, "Message": msg})
 }

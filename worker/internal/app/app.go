@@ -63,18 +63,23 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Logger:          asynqLogger{log},
 		BaseContext:     func() context.Context { return context.WithoutCancel(ctx) },
 	})
+	client := asynq.NewClient(redisOpt)
+	defer client.Close()
+	enq := tasks.NewClient(client)
+
 	mux := asynq.NewServeMux()
 	mux.Use(metrics.Middleware(log))
-	(&jobs.Jobs{DB: gdb, Mail: sender, Log: log}).Register(mux)
+	(&jobs.Jobs{DB: gdb, Mail: sender, Tasks: enq, Log: log, PublicURL: cfg.PublicURL}).Register(mux)
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: start task server: %w", err)
 	}
 	log.Info("worker serving", "queues", tasks.QueueNames, "addr", cfg.WorkerAddr)
 
-	client := asynq.NewClient(redisOpt)
-	defer client.Close()
-	go sweep(ctx, log, func(ctx context.Context) (int, error) {
-		return mail.RequeueStale(ctx, gdb, tasks.NewClient(client), 2*time.Minute)
+	go sweep(ctx, log, "emails", func(ctx context.Context) (int, error) {
+		return mail.RequeueStale(ctx, gdb, enq, 2*time.Minute)
+	})
+	go sweep(ctx, log, "client notices", func(ctx context.Context) (int, error) {
+		return jobs.RequeueNotices(ctx, gdb, enq, cfg.NoticeBatchWindow+time.Minute, cfg.NoticeBatchWindow)
 	})
 
 	web := fiber.New(fiber.Config{DisableStartupMessage: true})
@@ -118,15 +123,15 @@ func (e *RetryAfterError) Error() string { return fmt.Sprintf("%v (retry after %
 func (e *RetryAfterError) Unwrap() error { return e.Err }
 
 // sweep runs fn every minute until ctx ends; each pass is logged if it did work.
-func sweep(ctx context.Context, log *slog.Logger, fn func(context.Context) (int, error)) {
+func sweep(ctx context.Context, log *slog.Logger, what string, fn func(context.Context) (int, error)) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
 		n, err := fn(ctx)
 		if err != nil && ctx.Err() == nil {
-			log.Warn("sweep failed", "err", err)
+			log.Warn("sweep failed", "what", what, "err", err)
 		} else if n > 0 {
-			log.Info("requeued stale emails", "count", n)
+			log.Info("requeued work whose task was lost", "what", what, "count", n)
 		}
 		select {
 		case <-ctx.Done():

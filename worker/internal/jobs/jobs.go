@@ -15,12 +15,16 @@ import (
 
 // Jobs holds what the handlers need.
 type Jobs struct {
-	DB   *gorm.DB
-	Mail mail.Sender
-	Log  *slog.Logger
+	DB    *gorm.DB
+	Mail  mail.Sender
+	Tasks tasks.Enqueuer
+	Log   *slog.Logger
+	// PublicURL is the portal's address, for links in emails.
+	PublicURL string
 }
 
 // Register adds every handler to mux.
 func (j *Jobs) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeEmailSend, j.SendEmail)
+	mux.HandleFunc(tasks.TypeClientNotify, j.NotifyClient)
 }

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/upload"
+)
+
+// sendResult is what the sender sees after "send documents".
+type sendResult struct {
+	Sent    []models.Document
+	Refused []upload.Refused
+	Message bool
+	Error   string
+}
+
+// receiveDocuments streams the form's files into the document store and
+// records them (with the optional message, new name and folder) on matter.
+// A refused file is reported with its reason; the others still go through.
+func (h *handler) receiveDocuments(c *fiber.Ctx, v store.Viewer, matterID int64) (sendResult, error) {
+	var body io.Reader = c.Context().RequestBodyStream()
+	if body == nil {
+		body = bytes.NewReader(c.Body())
+	}
+	opts := upload.Options{MaxFiles: maxUploadFiles, MaxFileSize: h.Config.UploadMaxBytes, MaxFieldSize: 64 << 10, FileField: "files"}
+	if deferred, _ := c.Locals(localCSRFDeferred).(bool); deferred {
+		token, _ := c.Locals(localCSRF).(string)
+		opts.CSRFField = csrfField
+		opts.CheckCSRF = func(got string) bool { return tokenEqual(got, token) }
+	}
+	res, err := upload.Read(c.UserContext(), body, c.Get(fiber.HeaderContentType), h.Store, opts)
+	switch {
+	case errors.Is(err, upload.ErrForbidden):
+		return sendResult{}, errCSRF
+	case errors.Is(err, upload.ErrBadRequest):
+		return sendResult{}, fiber.NewError(fiber.StatusBadRequest, "The upload could not be read. Please try again.")
+	case err != nil:
+		return sendResult{}, err
+	}
+	out := sendResult{Refused: res.Refused}
+	message := strings.TrimSpace(res.Fields["message"])
+	if len(message) > 10000 {
+		return out, fiber.NewError(fiber.StatusUnprocessableEntity, "The message is too long (10,000 characters at most).")
+	}
+	if len(res.Files) == 0 && message == "" {
+		if len(res.Refused) == 0 {
+			out.Error = "Choose a file to send, or write a message."
+		}
+		return out, nil
+	}
+	var folderID *int64
+	if f := res.Fields["folder_id"]; f != "" {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return out, fiber.NewError(fiber.StatusBadRequest, "Unknown folder.")
+		}
+		folderID = &id
+	}
+	files := make([]store.NewDocument, len(res.Files))
+	for i, f := range res.Files {
+		files[i] = store.NewDocument{
+			Name: newName(f.OrigName, res.Fields["name"], i, len(res.Files)), SizeBytes: f.Object.Size,
+			SHA256: f.Object.SHA256, MIMEType: f.Object.MIME, Key: f.Object.Key,
+		}
+	}
+	share := res.Fields["share"] == "1"
+	docs, msg, err := h.store.SendDocuments(c.UserContext(), v, matterID, folderID, message, files, share)
+	if err != nil {
+		return out, storeErr(err)
+	}
+	out.Sent, out.Message = docs, msg != nil
+	return out, nil
+}
+
+// newName applies the sender's chosen name; with several files they are
+// numbered so none is lost to a clash.
+func newName(orig, chosen string, i, n int) string {
+	chosen = strings.TrimSpace(chosen)
+	if chosen == "" || n == 1 {
+		return upload.Rename(orig, chosen)
+	}
+	return upload.Rename(orig, fmt.Sprintf("%s (%d)", chosen, i+1))
+}
+
+// sendDocument streams a stored document to the browser. Images, PDFs,
+// text, audio and video open in the browser; anything else downloads.
+func (h *handler) sendDocument(c *fiber.Ctx, d models.Document) error {
+	r, err := h.Store.Open(c.UserContext(), d.StorageKey)
+	if err != nil {
+		return fmt.Errorf("open document %d: %w", d.ID, err)
+	}
+	base, _, _ := strings.Cut(d.MIMEType, ";")
+	disposition := "attachment"
+	if inline(base) {
+		disposition = "inline"
+	}
+	c.Set(fiber.HeaderContentType, d.MIMEType)
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": d.Name}))
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	// Served files must not run scripts in the portal's origin.
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox")
+	return c.SendStream(r, int(d.SizeBytes))
+}
+
+func inline(mimeType string) bool {
+	return mimeType == "application/pdf" || strings.HasPrefix(mimeType, "image/") ||
+		strings.HasPrefix(mimeType, "audio/") || strings.HasPrefix(mimeType, "video/") || mimeType == "text/plain"
+}

@@ -1,0 +1,66 @@
+package web
+
+import (
+	"bytes"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/upload"
+	"github.com/parleyhq/parley/shared/view"
+	"github.com/parleyhq/parley/templates"
+)
+
+// TestEveryPageRenders renders each page with sample data, signed in and
+// not; a page without sample data here fails, so none ships unrendered.
+func TestEveryPageRenders(t *testing.T) {
+	t.Parallel()
+	e, err := view.New(templates.FS, view.Funcs)
+	require.NoError(t, err)
+	now := time.Now()
+	matter := store.MatterRow{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", ClientStatus: "Filed", NextSteps: "Sign"}, ClientName: "Casey"}
+	folder := int64(3)
+	md := matterData{
+		Matter:    matter,
+		Documents: []store.DocumentRow{{Document: models.Document{ID: 1, Name: "a.pdf", SizeBytes: 1234, FirstViewedByClientAt: &now, SharedWithClient: true}, FolderName: "Shared", VisibleToClient: true}, {Document: models.Document{ID: 2, Name: "b.txt", UploadedByContactID: &folder}}},
+		Folders:   []store.FolderRow{{Folder: models.Folder{ID: 3, Name: "Shared", SharedWithClient: true}, VisibleToClient: true}},
+		Messages:  []store.MessageRow{{PortalMessage: models.PortalMessage{ID: 1, Body: "Hello", AuthorUserID: &folder, ReadAt: &now}, AuthorName: "Avery", New: true}},
+		Result:    &sendResult{Sent: []models.Document{{Name: "x.pdf"}}, Refused: []upload.Refused{{Name: "x.exe", Reason: "no"}}, Message: true},
+		Client:    models.Contact{FirstName: "Casey", PortalInvitedAt: &now, Emails: []models.ContactEmail{{Address: "c@example.com"}}},
+	}
+	samples := map[string]any{
+		"public/home":       nil,
+		"public/error":      map[string]any{"Code": 404, "Message": "Not here"},
+		"public/login":      loginData{Notice: "You were signed out", Error: "Bad", Email: "a@b.c"},
+		"public/login_sent": loginData{Email: "a@b.c"},
+		"public/link":       linkData{Token: "t", Email: "a@b.c", FirmName: "Demo"},
+		"public/devmail":    []devMailRow{{OutboundEmail: models.OutboundEmail{Subject: "S", BodyText: "http://x/y"}, Links: []string{"http://x/y"}}},
+		"client/matters":    mattersData{Matters: []store.MatterRow{matter}, Unread: map[int64]int{7: 2}},
+		"client/matter":     md,
+		"staff/matters":     mattersData{Matters: []store.MatterRow{matter}, Unread: map[int64]int{7: 1}},
+		"staff/matter":      md,
+	}
+	pages := e.Pages()
+	sort.Strings(pages)
+	sess := &auth.Session{Account: auth.Account{Kind: auth.KindClient, Name: "Casey", FirmName: "Demo"}, CSRF: "tok"}
+	for _, name := range pages {
+		data, ok := samples[name]
+		require.True(t, ok, "no sample data for page %s", name)
+		for _, signedIn := range []bool{false, true} {
+			p := page{Title: "T", CSRF: "tok", Data: data}
+			if signedIn {
+				p.Session, p.IdleSeconds = sess, 900
+			}
+			var b bytes.Buffer
+			require.NoError(t, e.Render(&b, name, p), name)
+			assert.Contains(t, b.String(), "/static/htmx-2.0.11.min.js", name)
+			assert.NotContains(t, b.String(), "<Doe>", "output is escaped")
+		}
+	}
+}

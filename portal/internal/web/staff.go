@@ -1,0 +1,274 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hibiken/asynq"
+
+	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/tasks"
+)
+
+// staffMatters lists the matters the firm user may see.
+func (h *handler) staffMatters(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	matters, err := h.store.Matters(c.UserContext(), v)
+	if err != nil {
+		return err
+	}
+	unread, err := h.store.UnreadCounts(c.UserContext(), v)
+	if err != nil {
+		return err
+	}
+	return h.render(c, "staff/matters", "", "Matters", mattersData{Matters: matters, Unread: unread})
+}
+
+func (h *handler) staffMatterData(c *fiber.Ctx, v store.Viewer, id int64) (matterData, error) {
+	d, err := h.loadMatter(c, v, id)
+	if err != nil {
+		return d, err
+	}
+	client, err := h.store.ClientOf(c.UserContext(), v, d.Matter)
+	if err != nil {
+		return d, err
+	}
+	d.Client = client
+	return d, nil
+}
+
+// staffMatter is the firm's view of a matter's client communication.
+func (h *handler) staffMatter(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := h.staffMatterData(c, viewer(session(c)), id)
+	if err != nil {
+		return err
+	}
+	return h.render(c, "staff/matter", "", d.Matter.Description, d)
+}
+
+// staffStatus sets the status and next steps the client reads.
+func (h *handler) staffStatus(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	status, next := strings.TrimSpace(c.FormValue("client_status")), strings.TrimSpace(c.FormValue("next_steps"))
+	if len(status) > 2000 || len(next) > 2000 {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "Status and next steps are limited to 2,000 characters each.")
+	}
+	if err := h.store.SetClientStatus(c.UserContext(), v, id, status, next); err != nil {
+		return storeErr(err)
+	}
+	return h.staffRefresh(c, v, id, "status")
+}
+
+// staffRefresh answers an htmx action with the updated block, or a full
+// page load with a redirect back to the matter.
+func (h *handler) staffRefresh(c *fiber.Ctx, v store.Viewer, id int64, block string) error {
+	if !isHTMX(c) {
+		return redirect(c, fmt.Sprintf("/staff/matters/%d#%s", id, block))
+	}
+	d, err := h.staffMatterData(c, v, id)
+	if err != nil {
+		return err
+	}
+	return c.Render("staff/matter#"+block, h.page(c, "", d))
+}
+
+// staffMessage answers the client.
+func (h *handler) staffMessage(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	body := strings.TrimSpace(c.FormValue("body"))
+	if body == "" || len(body) > 10000 {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "Write a message of up to 10,000 characters.")
+	}
+	m, err := h.store.Matter(c.UserContext(), v, id)
+	if err != nil {
+		return storeErr(err)
+	}
+	if _, err := h.store.AddMessage(c.UserContext(), v, id, body); err != nil {
+		return storeErr(err)
+	}
+	h.notify(c, v, m, "message", "A new message about "+m.Description)
+	return h.staffRefresh(c, v, id, "messages")
+}
+
+// staffUpload adds documents, shared with the client if asked.
+func (h *handler) staffUpload(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	m, err := h.store.Matter(c.UserContext(), v, id)
+	if err != nil {
+		return storeErr(err)
+	}
+	res, err := h.receiveDocuments(c, v, id)
+	if err != nil {
+		return err
+	}
+	for _, d := range res.Sent {
+		if d.SharedWithClient {
+			h.notify(c, v, m, "document", "New document: "+d.Name)
+		}
+	}
+	if res.Message {
+		h.notify(c, v, m, "message", "A new message about "+m.Description)
+	}
+	d, err := h.staffMatterData(c, v, id)
+	if err != nil {
+		return err
+	}
+	d.Result = &res
+	if res.Error != "" || len(res.Refused) > 0 && len(res.Sent) == 0 {
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return h.render(c, "staff/matter", "documents", d.Matter.Description, d)
+}
+
+// staffShareDocument shares or unshares one document with the client.
+func (h *handler) staffShareDocument(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	share := c.FormValue("share") == "1"
+	doc, err := h.store.ShareDocument(c.UserContext(), v, id, share)
+	if err != nil {
+		return storeErr(err)
+	}
+	m, err := h.store.Matter(c.UserContext(), v, *doc.MatterID)
+	if err != nil {
+		return storeErr(err)
+	}
+	if share {
+		h.notify(c, v, m, "document", "New document: "+doc.Name)
+	}
+	if !isHTMX(c) {
+		return redirect(c, fmt.Sprintf("/staff/matters/%d#documents", m.ID))
+	}
+	d, err := h.staffMatterData(c, v, m.ID)
+	if err != nil {
+		return err
+	}
+	return c.Render("staff/matter#documents", h.page(c, "", d))
+}
+
+// staffCreateFolder adds a folder to the matter.
+func (h *handler) staffCreateFolder(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSpace(c.FormValue("name"))
+	if name == "" || len(name) > 255 || strings.ContainsAny(name, "/\\") {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "Give the folder a name (no slashes, up to 255 characters).")
+	}
+	share := c.FormValue("share") == "1"
+	_, err = h.store.CreateFolder(c.UserContext(), v, id, name, share)
+	if errors.Is(err, store.ErrDuplicate) {
+		return fiber.NewError(fiber.StatusConflict, "This matter already has a folder with that name.")
+	}
+	if err != nil {
+		return storeErr(err)
+	}
+	return h.staffRefresh(c, v, id, "documents")
+}
+
+// staffShareFolder shares or unshares a folder and everything in it.
+func (h *handler) staffShareFolder(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	folderID, err := idParam(c, "folder")
+	if err != nil {
+		return err
+	}
+	share := c.FormValue("share") == "1"
+	f, err := h.store.ShareFolder(c.UserContext(), v, id, folderID, share)
+	if err != nil {
+		return storeErr(err)
+	}
+	if share {
+		m, err := h.store.Matter(c.UserContext(), v, id)
+		if err != nil {
+			return storeErr(err)
+		}
+		h.notify(c, v, m, "document", "New folder shared with you: "+f.Name)
+	}
+	return h.staffRefresh(c, v, id, "documents")
+}
+
+// staffInvite emails the matter's client a portal invitation.
+func (h *handler) staffInvite(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	m, err := h.store.Matter(c.UserContext(), v, id)
+	if err != nil {
+		return storeErr(err)
+	}
+	email := auth.NormalizeEmail(c.FormValue("email"))
+	err = h.links.Invite(c.UserContext(), v.FirmID, m.ClientContactID, email)
+	if errors.Is(err, auth.ErrNotContactEmail) {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "Choose one of the client's email addresses.")
+	}
+	if err != nil {
+		return err
+	}
+	if isHTMX(c) {
+		return c.SendString(`<p class="ok" role="status">Invitation sent to ` + html.EscapeString(email) + `.</p>`)
+	}
+	return redirect(c, fmt.Sprintf("/staff/matters/%d", id))
+}
+
+// staffDocument opens a document for a firm user.
+func (h *handler) staffDocument(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	doc, err := h.store.Document(c.UserContext(), v, id)
+	if err != nil {
+		return storeErr(err)
+	}
+	return h.sendDocument(c, doc)
+}
+
+// notify records an item for the client's next email and schedules that
+// email. A failure here must not undo what the firm user did, so it is
+// logged; the notice row stays and is picked up by the next item's task.
+func (h *handler) notify(c *fiber.Ctx, v store.Viewer, m store.MatterRow, kind, summary string) {
+	ctx := c.UserContext()
+	contactID, ok, err := h.store.AddClientNotice(ctx, v, m, kind, summary)
+	if err == nil && ok {
+		var t *asynq.Task
+		if t, err = tasks.NewClientNotify(v.FirmID, contactID, h.now(), h.Config.NoticeBatchWindow); err == nil {
+			err = h.Tasks.Enqueue(ctx, t)
+		}
+	}
+	if err != nil {
+		h.Log.ErrorContext(ctx, "could not schedule client notice", "err", err, "matter_id", m.ID)
+	}
+}

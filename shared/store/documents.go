@@ -1,0 +1,267 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/parleyhq/parley/shared/models"
+)
+
+var errForbidden = errors.New("store: not allowed")
+
+// ErrForbidden is returned when a viewer may see a thing but not change it.
+var ErrForbidden = errForbidden
+
+// sharedFolders is the set of a matter's folders shared with its client:
+// those shared directly and everything below them, so a folder shared is
+// shared with whatever is added to it later.
+const sharedFolders = `WITH RECURSIVE shared(id) AS (
+	SELECT id FROM folders WHERE firm_id = @firm AND matter_id = @matter AND shared_with_client
+	UNION
+	SELECT f.id FROM folders f JOIN shared s ON f.parent_id = s.id WHERE f.firm_id = @firm)`
+
+// DocumentRow is a document as listed: with its folder's name and whether
+// the client sees it.
+type DocumentRow struct {
+	models.Document
+	FolderName      string
+	VisibleToClient bool
+}
+
+// Documents lists a matter's documents that v may see, newest first.
+func (s *Store) Documents(ctx context.Context, v Viewer, matterID int64) ([]DocumentRow, error) {
+	if _, err := s.Matter(ctx, v, matterID); err != nil {
+		return nil, err
+	}
+	var out []DocumentRow
+	q := sharedFolders + `
+	SELECT d.*, coalesce(f.name, '') AS folder_name,
+		(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared) OR d.uploaded_by_contact_id IS NOT NULL) AS visible_to_client
+	FROM documents d LEFT JOIN folders f ON f.id = d.folder_id
+	WHERE d.firm_id = @firm AND d.matter_id = @matter`
+	if v.IsClient() {
+		q += ` AND (d.shared_with_client OR d.folder_id IN (SELECT id FROM shared) OR d.uploaded_by_contact_id = @contact)`
+	}
+	q += ` ORDER BY d.created_at DESC, d.id DESC`
+	err := s.DB.WithContext(ctx).Raw(q, map[string]any{"firm": v.FirmID, "matter": matterID, "contact": v.ContactID}).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: list documents: %w", err)
+	}
+	return out, nil
+}
+
+// FolderRow is a folder with whether the client sees it.
+type FolderRow struct {
+	models.Folder
+	VisibleToClient bool
+}
+
+// Folders lists a matter's folders that v may see, by name.
+func (s *Store) Folders(ctx context.Context, v Viewer, matterID int64) ([]FolderRow, error) {
+	if _, err := s.Matter(ctx, v, matterID); err != nil {
+		return nil, err
+	}
+	var out []FolderRow
+	q := sharedFolders + `
+	SELECT f.*, f.id IN (SELECT id FROM shared) AS visible_to_client
+	FROM folders f WHERE f.firm_id = @firm AND f.matter_id = @matter`
+	if v.IsClient() {
+		q += ` AND f.id IN (SELECT id FROM shared)`
+	}
+	q += ` ORDER BY lower(f.name), f.id`
+	err := s.DB.WithContext(ctx).Raw(q, map[string]any{"firm": v.FirmID, "matter": matterID}).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: list folders: %w", err)
+	}
+	return out, nil
+}
+
+// Document returns one document if v may see it.
+func (s *Store) Document(ctx context.Context, v Viewer, id int64) (models.Document, error) {
+	var d models.Document
+	err := s.DB.WithContext(ctx).Where("firm_id = ? AND id = ?", v.FirmID, id).Take(&d).Error
+	if err != nil {
+		return d, notFound(err, "load document")
+	}
+	if d.MatterID == nil {
+		// Contact-level documents are for the firm only.
+		if v.IsClient() {
+			return models.Document{}, notFoundErr()
+		}
+		return d, nil
+	}
+	docs, err := s.Documents(ctx, v, *d.MatterID)
+	if err != nil {
+		return models.Document{}, err
+	}
+	for _, row := range docs {
+		if row.ID == id {
+			return d, nil
+		}
+	}
+	return models.Document{}, notFoundErr()
+}
+
+// MarkViewedByClient records the first time the client opened a document.
+func (s *Store) MarkViewedByClient(ctx context.Context, v Viewer, d models.Document) error {
+	if !v.IsClient() || d.FirstViewedByClientAt != nil {
+		return nil
+	}
+	err := s.DB.WithContext(ctx).Model(&models.Document{}).
+		Where("firm_id = ? AND id = ? AND first_viewed_by_client_at IS NULL", v.FirmID, d.ID).
+		Update("first_viewed_by_client_at", time.Now()).Error
+	if err != nil {
+		return fmt.Errorf("store: mark document viewed: %w", err)
+	}
+	return nil
+}
+
+// Folder returns a folder of the matter that v may see (clients: shared ones).
+func (s *Store) Folder(ctx context.Context, v Viewer, matterID, folderID int64) (FolderRow, error) {
+	folders, err := s.Folders(ctx, v, matterID)
+	if err != nil {
+		return FolderRow{}, err
+	}
+	for _, f := range folders {
+		if f.ID == folderID {
+			return f, nil
+		}
+	}
+	return FolderRow{}, notFoundErr()
+}
+
+// NewDocument is a stored blob about to become a document.
+type NewDocument struct {
+	Name      string
+	SizeBytes int64
+	SHA256    string
+	MIMEType  string
+	Key       string
+}
+
+// SendDocuments records files (and an optional message) on a matter, in one
+// transaction. A firm user's files are shared with the client only if share
+// is set; a client's are seen by the firm and by that client.
+func (s *Store) SendDocuments(ctx context.Context, v Viewer, matterID int64, folderID *int64, message string, files []NewDocument, share bool) ([]models.Document, *models.PortalMessage, error) {
+	if _, err := s.Matter(ctx, v, matterID); err != nil {
+		return nil, nil, err
+	}
+	if folderID != nil {
+		if _, err := s.Folder(ctx, v, matterID, *folderID); err != nil {
+			return nil, nil, err
+		}
+	}
+	var docs []models.Document
+	var msg *models.PortalMessage
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if message != "" {
+			m, err := addMessage(tx, v, matterID, message)
+			if err != nil {
+				return err
+			}
+			msg = &m
+		}
+		now := time.Now()
+		for _, f := range files {
+			d := models.Document{
+				FirmID: v.FirmID, MatterID: &matterID, FolderID: folderID, Name: f.Name,
+				SizeBytes: f.SizeBytes, SHA256: f.SHA256, MIMEType: f.MIMEType, StorageKey: f.Key,
+			}
+			if v.IsClient() {
+				d.UploadedByContactID = &v.ContactID
+			} else {
+				d.UploadedByUserID = &v.UserID
+				if share {
+					d.SharedWithClient, d.SharedAt = true, &now
+				}
+			}
+			if msg != nil {
+				d.PortalMessageID = &msg.ID
+			}
+			if err := tx.Create(&d).Error; err != nil {
+				return fmt.Errorf("create document: %w", err)
+			}
+			docs = append(docs, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: send documents: %w", err)
+	}
+	return docs, msg, nil
+}
+
+// ShareDocument shares or unshares a document with the matter's client.
+func (s *Store) ShareDocument(ctx context.Context, v Viewer, id int64, share bool) (models.Document, error) {
+	if v.IsClient() {
+		return models.Document{}, errForbidden
+	}
+	d, err := s.Document(ctx, v, id)
+	if err != nil {
+		return d, err
+	}
+	var sharedAt *time.Time
+	if share {
+		now := time.Now()
+		sharedAt = &now
+	}
+	err = s.DB.WithContext(ctx).Model(&models.Document{}).Where("firm_id = ? AND id = ?", v.FirmID, id).
+		Updates(map[string]any{"shared_with_client": share, "shared_at": sharedAt}).Error
+	if err != nil {
+		return d, fmt.Errorf("store: share document: %w", err)
+	}
+	d.SharedWithClient, d.SharedAt = share, sharedAt
+	return d, nil
+}
+
+// CreateFolder adds a top-level folder to a matter.
+func (s *Store) CreateFolder(ctx context.Context, v Viewer, matterID int64, name string, share bool) (models.Folder, error) {
+	if v.IsClient() {
+		return models.Folder{}, errForbidden
+	}
+	if _, err := s.Matter(ctx, v, matterID); err != nil {
+		return models.Folder{}, err
+	}
+	f := models.Folder{FirmID: v.FirmID, MatterID: &matterID, Name: name, SharedWithClient: share, CreatedByUserID: &v.UserID}
+	if share {
+		now := time.Now()
+		f.SharedAt = &now
+	}
+	if err := s.DB.WithContext(ctx).Create(&f).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return f, ErrDuplicate
+		}
+		return f, fmt.Errorf("store: create folder: %w", err)
+	}
+	return f, nil
+}
+
+// ErrDuplicate is a name already taken in the same place.
+var ErrDuplicate = errors.New("store: a folder with that name already exists")
+
+// ShareFolder shares or unshares a folder (and so all it holds).
+func (s *Store) ShareFolder(ctx context.Context, v Viewer, matterID, folderID int64, share bool) (models.Folder, error) {
+	if v.IsClient() {
+		return models.Folder{}, errForbidden
+	}
+	row, err := s.Folder(ctx, v, matterID, folderID)
+	if err != nil {
+		return models.Folder{}, err
+	}
+	var sharedAt *time.Time
+	if share {
+		now := time.Now()
+		sharedAt = &now
+	}
+	err = s.DB.WithContext(ctx).Model(&models.Folder{}).Where("firm_id = ? AND id = ?", v.FirmID, folderID).
+		Updates(map[string]any{"shared_with_client": share, "shared_at": sharedAt}).Error
+	if err != nil {
+		return row.Folder, fmt.Errorf("store: share folder: %w", err)
+	}
+	row.SharedWithClient, row.SharedAt = share, sharedAt
+	return row.Folder, nil
+}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/parleyhq/parley/shared/db"
+	"github.com/parleyhq/parley/shared/models"
+)
+
+func notFoundErr() error { return db.ErrNotFound }
+
+// MessageRow is a message with its author's name and whether it is new to
+// the viewer (unread when the page was loaded).
+type MessageRow struct {
+	models.PortalMessage
+	AuthorName string
+	New        bool `gorm:"-"`
+}
+
+// Messages lists a matter's messages, oldest first, and marks as read
+// those the other side wrote: the read receipt the firm sees, and the "new"
+// mark the viewer sees once.
+func (s *Store) Messages(ctx context.Context, v Viewer, matterID int64) ([]MessageRow, error) {
+	if _, err := s.Matter(ctx, v, matterID); err != nil {
+		return nil, err
+	}
+	var out []MessageRow
+	err := s.DB.WithContext(ctx).Table("portal_messages m").
+		Select(`m.*, coalesce(nullif(btrim(u.first_name || ' ' || u.last_name), ''),
+			nullif(btrim(c.first_name || ' ' || c.last_name), ''), c.company_name, '') AS author_name`).
+		Joins("LEFT JOIN users u ON u.id = m.author_user_id").
+		Joins("LEFT JOIN contacts c ON c.id = m.author_contact_id").
+		Where("m.firm_id = ? AND m.matter_id = ?", v.FirmID, matterID).
+		Order("m.created_at, m.id").Limit(1000).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: list messages: %w", err)
+	}
+	unread := false
+	for i := range out {
+		m := &out[i]
+		if m.ReadAt == nil && m.FromClient() != v.IsClient() {
+			m.New, unread = true, true
+		}
+	}
+	if unread {
+		q := s.DB.WithContext(ctx).Model(&models.PortalMessage{}).
+			Where("firm_id = ? AND matter_id = ? AND read_at IS NULL", v.FirmID, matterID)
+		updates := map[string]any{"read_at": time.Now()}
+		if v.IsClient() {
+			q = q.Where("author_user_id IS NOT NULL")
+		} else {
+			q = q.Where("author_contact_id IS NOT NULL")
+			updates["read_by_user_id"] = v.UserID
+		}
+		if err := q.Updates(updates).Error; err != nil {
+			return nil, fmt.Errorf("store: mark messages read: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// AddMessage posts a message on a matter v may see.
+func (s *Store) AddMessage(ctx context.Context, v Viewer, matterID int64, body string) (models.PortalMessage, error) {
+	if _, err := s.Matter(ctx, v, matterID); err != nil {
+		return models.PortalMessage{}, err
+	}
+	m, err := addMessage(s.DB.WithContext(ctx), v, matterID, body)
+	if err != nil {
+		return m, fmt.Errorf("store: add message: %w", err)
+	}
+	return m, nil
+}
+
+func addMessage(tx *gorm.DB, v Viewer, matterID int64, body string) (models.PortalMessage, error) {
+	m := models.PortalMessage{FirmID: v.FirmID, MatterID: matterID, Body: body}
+	if v.IsClient() {
+		m.AuthorContactID = &v.ContactID
+	} else {
+		m.AuthorUserID = &v.UserID
+	}
+	if err := tx.Create(&m).Error; err != nil {
+		return m, fmt.Errorf("create message: %w", err)
+	}
+	return m, nil
+}
+
+// UnreadCounts returns, per matter, how many messages from the other side v
+// has not read, for badges on the matter list.
+func (s *Store) UnreadCounts(ctx context.Context, v Viewer) (map[int64]int, error) {
+	var rows []struct {
+		MatterID int64
+		N        int
+	}
+	q := s.DB.WithContext(ctx).Table("portal_messages m").Select("m.matter_id, count(*) AS n").
+		Joins("JOIN matters ON matters.id = m.matter_id").
+		Where("m.read_at IS NULL").Group("m.matter_id")
+	if v.IsClient() {
+		q = q.Where("m.author_user_id IS NOT NULL")
+	} else {
+		q = q.Where("m.author_contact_id IS NOT NULL")
+	}
+	if err := visibleMatters(q, v).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unread counts: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.MatterID] = r.N
+	}
+	return out, nil
+}
+
+// AddClientNotice records an item the matter's client will hear about, if
+// the client has portal access. It reports the contact to notify.
+func (s *Store) AddClientNotice(ctx context.Context, v Viewer, m MatterRow, kind, summary string) (int64, bool, error) {
+	var invited bool
+	err := s.DB.WithContext(ctx).Raw(`SELECT portal_invited_at IS NOT NULL FROM contacts WHERE firm_id = ? AND id = ?`,
+		v.FirmID, m.ClientContactID).Scan(&invited).Error
+	if err != nil {
+		return 0, false, fmt.Errorf("store: client access: %w", err)
+	}
+	if !invited {
+		return 0, false, nil
+	}
+	n := models.ClientNotice{FirmID: v.FirmID, ContactID: m.ClientContactID, MatterID: m.ID, Kind: kind, Summary: summary}
+	if err := s.DB.WithContext(ctx).Create(&n).Error; err != nil {
+		return 0, false, fmt.Errorf("store: add notice: %w", err)
+	}
+	return m.ClientContactID, true, nil
+}
