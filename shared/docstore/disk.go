@@ -307,3 +307,6 @@ func (h *headBuffer) Write(p []byte) (int, error) {
 	// Report the full length: io.MultiWriter treats a short write as an error.
 	return len(p), nil
 }
+
+// Dir is the folder the store keeps its files in.
+func (d *Disk) Dir() string { return d.dir }

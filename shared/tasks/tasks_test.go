@@ -2,12 +2,14 @@ package tasks_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/shared/testkit"
 )
 
 func TestEmailSendRoundTrip(t *testing.T) {
@@ -32,4 +34,29 @@ func TestEveryQueueIsServed(t *testing.T) {
 		assert.Positive(t, tasks.QueueWeights[q], q)
 	}
 	assert.Len(t, tasks.QueueWeights, len(tasks.QueueNames))
+}
+
+func TestClientNotifyWindows(t *testing.T) {
+	t.Parallel()
+	opt, err := asynq.ParseRedisURI(testkit.RedisURL(t))
+	require.NoError(t, err)
+	client := asynq.NewClient(opt)
+	defer client.Close()
+	base := time.Now().Truncate(2 * time.Minute)
+	enqueue := func(at time.Time) error {
+		tk, err := tasks.NewClientNotify(1, 9, at, 2*time.Minute)
+		require.NoError(t, err)
+		_, err = client.Enqueue(tk)
+		return err
+	}
+	require.NoError(t, enqueue(base.Add(5*time.Second)))
+	assert.ErrorIs(t, enqueue(base.Add(110*time.Second)), asynq.ErrTaskIDConflict, "one task for a burst within a window")
+	assert.NoError(t, enqueue(base.Add(125*time.Second)), "the next window gets its own")
+
+	insp := asynq.NewInspector(opt)
+	defer insp.Close()
+	scheduled, err := insp.ListScheduledTasks(tasks.QueueDefault)
+	require.NoError(t, err)
+	require.Len(t, scheduled, 2)
+	assert.WithinDuration(t, base.Add(2*time.Minute), scheduled[0].NextProcessAt, time.Second, "it runs when the window closes")
 }

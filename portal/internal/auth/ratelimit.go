@@ -48,8 +48,8 @@ func (l *Limiter) AllowLink(ctx context.Context, email, ip string) error {
 		key   string
 		limit redis_rate.Limit
 	}{
-		{"ip:" + ip, l.limits.PerIP},
 		{"addr:" + digest(email), l.limits.PerAddress},
+		{"ip:" + ip, l.limits.PerIP},
 	}
 	for _, c := range checks {
 		res, err := l.rl.Allow(ctx, "parley:login:"+c.key, c.limit)

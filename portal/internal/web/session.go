@@ -156,7 +156,8 @@ func isHTMX(c *fiber.Ctx) bool { return c.Get("HX-Request") == "true" }
 func redirect(c *fiber.Ctx, url string) error {
 	if isHTMX(c) {
 		c.Set("HX-Redirect", url)
-		return c.SendStatus(fiber.StatusOK)
+		c.Status(fiber.StatusOK)
+		return nil
 	}
 	return c.Redirect(url, fiber.StatusSeeOther)
 }

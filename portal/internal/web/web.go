@@ -119,8 +119,11 @@ func New(d Deps) (*fiber.App, error) {
 		// Uploads are read as a stream into the document store; ordinary
 		// forms stay small.
 		StreamRequestBody: true,
-		BodyLimit:         maxUploadFiles*int(min(d.Config.UploadMaxBytes, 1<<30)) + 1<<20,
-		ReadBufferSize:    16 << 10,
+		// fasthttp would otherwise parse multipart bodies itself, holding the
+		// files and re-serialising the form with fields before files.
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    maxUploadFiles*int(min(d.Config.UploadMaxBytes, 1<<30)) + 1<<20,
+		ReadBufferSize:               16 << 10,
 	})
 	app.Use(secure.Headers())
 	app.Use(ops.Middleware(d.Log, ops.NewHTTPMetrics(d.Registry, "portal")))

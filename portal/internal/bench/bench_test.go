@@ -1,0 +1,360 @@
+// Package bench_test measures the portal as a client uses it: the real app
+// on a real Postgres and Redis, over HTTP, signed in through a link.
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+
+	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/portal/internal/web"
+	"github.com/parleyhq/parley/shared/config"
+	"github.com/parleyhq/parley/shared/docstore"
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/ops"
+	"github.com/parleyhq/parley/shared/seed"
+	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/shared/testkit"
+)
+
+const (
+	matterDocuments = 50
+	matterMessages  = 50
+	connections     = 32
+	warmupRequests  = 2000
+	// checkEvery is how often a response's body is checked for the documents.
+	checkEvery = 16
+)
+
+// BenchmarkClientMatterPage loads one matter page (50 documents, 50
+// messages) as a signed-in client, from 32 keep-alive connections at once.
+// Setup runs once in the parent; the load runs in the sub-benchmark, so
+// -benchtime=Nx sends N page views.
+func BenchmarkClientMatterPage(b *testing.B) {
+	p := startPortal(b)
+	cookie := p.signIn(b, seed.DemoClientEmail)
+	page := p.base + "/portal/matters/" + strconv.FormatInt(p.matterID, 10)
+	client := newLoadClient()
+	defer client.CloseIdleConnections()
+
+	// Warm up: fill the connection pools, prepare the statements, and pass
+	// the session's first last-seen write.
+	if _, err := load(client, page, cookie, warmupRequests); err != nil {
+		b.Fatal(err)
+	}
+
+	b.Run(fmt.Sprintf("conns=%d", connections), func(b *testing.B) {
+		b.ReportAllocs()
+		b.ResetTimer()
+		start := time.Now()
+		lat, err := load(client, page, cookie, b.N)
+		elapsed := time.Since(start)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		slices.Sort(lat)
+		b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "req/s")
+		b.ReportMetric(ms(percentile(lat, 0.50)), "p50-ms")
+		b.ReportMetric(ms(percentile(lat, 0.99)), "p99-ms")
+		b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
+	})
+}
+
+// load sends n GETs of page from connections workers and returns every
+// latency. It stops at the first failure.
+func load(client *http.Client, page, cookie string, n int) ([]time.Duration, error) {
+	var (
+		next    atomic.Int64
+		failed  atomic.Bool
+		errOnce sync.Once
+		first   error
+		wg      sync.WaitGroup
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { first = err })
+		failed.Store(true)
+	}
+	per := make([][]time.Duration, connections)
+	for w := range connections {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat := make([]time.Duration, 0, n/connections+1)
+			var buf bytes.Buffer
+			for !failed.Load() {
+				i := next.Add(1)
+				if i > int64(n) {
+					break
+				}
+				buf.Reset()
+				t0 := time.Now()
+				status, err := get(client, page, cookie, &buf)
+				d := time.Since(t0)
+				if err != nil {
+					fail(err)
+					return
+				}
+				if status != http.StatusOK {
+					fail(fmt.Errorf("GET %s: status %d: %.300s", page, status, buf.Bytes()))
+					return
+				}
+				if i%checkEvery == 0 {
+					if got := bytes.Count(buf.Bytes(), []byte(`href="/portal/documents/`)); got < matterDocuments {
+						fail(fmt.Errorf("GET %s: %d document links, want %d", page, got, matterDocuments))
+						return
+					}
+				}
+				lat = append(lat, d)
+			}
+			per[w] = lat
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	out := make([]time.Duration, 0, n)
+	for _, l := range per {
+		out = append(out, l...)
+	}
+	return out, nil
+}
+
+func get(client *http.Client, page, cookie string, body *bytes.Buffer) (int, error) {
+	req, err := http.NewRequest(http.MethodGet, page, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Cookie", cookie)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	// Read to the end so the connection is reused.
+	if _, err := body.ReadFrom(resp.Body); err != nil {
+		return 0, err
+	}
+	return resp.StatusCode, nil
+}
+
+// newLoadClient keeps one connection per worker alive and follows no redirects.
+func newLoadClient() *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{
+			MaxIdleConns:        2 * connections,
+			MaxIdleConnsPerHost: 2 * connections,
+			IdleConnTimeout:     time.Minute,
+			DisableCompression:  true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       30 * time.Second,
+	}
+}
+
+func percentile(sorted []time.Duration, q float64) time.Duration {
+	i := int(float64(len(sorted))*q+0.5) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// portal is the real portal app served on a loopback port.
+type portal struct {
+	base     string
+	db       *gorm.DB
+	matterID int64
+}
+
+// startPortal seeds the demo firm, gives its client's matter 50 shared
+// documents and 50 read messages, and serves the app until the benchmark ends.
+func startPortal(b *testing.B) *portal {
+	b.Helper()
+	ctx := context.Background()
+	dbURL := testkit.DatabaseURL(b)
+	gdb := testkit.DBAt(b, dbURL)
+	redisURL := testkit.RedisURL(b)
+	dir := b.TempDir()
+	store, err := docstore.NewDisk(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := seed.Demo(ctx, gdb, store, testkit.Logger()); err != nil {
+		b.Fatal(err)
+	}
+	matterID := fillMatter(b, gdb)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	vars := map[string]string{
+		"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "PUBLIC_URL": base, "DOCUMENTS_DIR": dir,
+	}
+	cfg, err := config.Parse(func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
+	if err != nil {
+		b.Fatal(err)
+	}
+	opt, err := redis.ParseURL(redisURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	b.Cleanup(func() { _ = rdb.Close() })
+	app, err := web.New(web.Deps{
+		Config: cfg, DB: gdb, Redis: rdb, Store: store,
+		Tasks: tasks.NewClient(asynq.NewClientFromRedisClient(rdb)),
+		Log:   testkit.Logger(), Registry: ops.NewRegistry(),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srvCtx, cancel := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- ops.Listen(srvCtx, app, ln, 5*time.Second, testkit.Logger()) }()
+	b.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			b.Errorf("portal: %v", err)
+		}
+	})
+	return &portal{base: base, db: gdb, matterID: matterID}
+}
+
+// fillMatter brings the demo matter to 50 documents the client sees and 50
+// messages, all read, so a page view writes nothing. It returns the matter's ID.
+func fillMatter(b *testing.B, gdb *gorm.DB) int64 {
+	b.Helper()
+	var m models.Matter
+	err := gdb.Joins("JOIN firms ON firms.id = matters.firm_id").
+		Where("firms.slug = ? AND matters.number = ?", seed.DemoFirmSlug, "00001").Take(&m).Error
+	if err != nil {
+		b.Fatalf("find demo matter: %v", err)
+	}
+	var admin models.User
+	if err := gdb.Where("firm_id = ? AND email = ?", m.FirmID, seed.DemoAdminEmail).Take(&admin).Error; err != nil {
+		b.Fatalf("find demo admin: %v", err)
+	}
+	// Reuse the seeded letter's blob: the page lists documents, it does not open them.
+	var letter models.Document
+	if err := gdb.Where("matter_id = ? AND shared_with_client", m.ID).Order("id").Take(&letter).Error; err != nil {
+		b.Fatalf("find seeded document: %v", err)
+	}
+	var shared int64
+	if err := gdb.Model(&models.Document{}).Where("matter_id = ? AND shared_with_client", m.ID).Count(&shared).Error; err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	var docs []models.Document
+	for i := int(shared); i < matterDocuments; i++ {
+		at := now.Add(-time.Duration(i) * time.Hour)
+		docs = append(docs, models.Document{
+			FirmID: m.FirmID, MatterID: &m.ID, Name: fmt.Sprintf("Exhibit %02d.pdf", i),
+			SizeBytes: letter.SizeBytes, SHA256: letter.SHA256, MIMEType: letter.MIMEType, StorageKey: letter.StorageKey,
+			UploadedByUserID: &admin.ID, SharedWithClient: true, SharedAt: &at, CreatedAt: at, UpdatedAt: at,
+		})
+	}
+	if err := gdb.Create(&docs).Error; err != nil {
+		b.Fatalf("create documents: %v", err)
+	}
+	msgs := make([]models.PortalMessage, 0, matterMessages)
+	for i := range matterMessages {
+		at := now.Add(-time.Duration(matterMessages-i) * time.Hour)
+		read := at.Add(time.Minute)
+		msg := models.PortalMessage{FirmID: m.FirmID, MatterID: m.ID, ReadAt: &read, CreatedAt: at, UpdatedAt: at,
+			Body: fmt.Sprintf("Message %d about the claim: the insurer asked for the repair estimate and the medical bills from March.", i)}
+		if i%2 == 0 {
+			msg.AuthorUserID, msg.ReadByUserID = &admin.ID, nil
+		} else {
+			msg.AuthorContactID, msg.ReadByUserID = &m.ClientContactID, &admin.ID
+		}
+		msgs = append(msgs, msg)
+	}
+	if err := gdb.Create(&msgs).Error; err != nil {
+		b.Fatalf("create messages: %v", err)
+	}
+	// Fresh statistics, as a live database would have, so the planner picks the indexes.
+	if err := gdb.Exec("ANALYZE").Error; err != nil {
+		b.Fatal(err)
+	}
+	return m.ID
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// signIn signs in as a person would with a link emailed to addr: open the
+// login page for its CSRF cookie and field, then post the link's token. It
+// returns the Cookie header of the new session.
+func (p *portal) signIn(b *testing.B, addr string) string {
+	b.Helper()
+	ctx := context.Background()
+	accts, err := auth.Accounts(ctx, p.db, addr)
+	if err != nil || len(accts) != 1 {
+		b.Fatalf("accounts of %s: %v %v", addr, accts, err)
+	}
+	token, err := auth.NewLink(ctx, p.db, accts[0], models.PurposeLogin, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	client := newLoadClient()
+	defer client.CloseIdleConnections()
+
+	resp, err := client.Get(p.base + "/login")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfField.FindSubmatch(body)
+	csrfCookie := cookieNamed(resp, "parley_csrf")
+	if resp.StatusCode != http.StatusOK || m == nil || csrfCookie == nil {
+		b.Fatalf("GET /login: status %d, csrf field %v, cookie %v", resp.StatusCode, m != nil, csrfCookie)
+	}
+
+	form := url.Values{"token": {token}, "_csrf": {string(m[1])}}
+	req, err := http.NewRequest(http.MethodPost, p.base+"/login/link", strings.NewReader(form.Encode()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: csrfCookie.Name, Value: csrfCookie.Value})
+	resp, err = client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	sess := cookieNamed(resp, "parley_session")
+	if resp.StatusCode != http.StatusSeeOther || sess == nil || sess.Value == "" {
+		b.Fatalf("POST /login/link: status %d, session cookie %v: %.300s", resp.StatusCode, sess, body)
+	}
+	return (&http.Cookie{Name: sess.Name, Value: sess.Value}).String()
+}
+
+func cookieNamed(resp *http.Response, name string) *http.Cookie {
+	for _, c := range resp.Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}

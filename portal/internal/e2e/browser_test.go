@@ -1,0 +1,241 @@
+package e2e
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"iter"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// browser is one headless Chromium tab at a phone's size. Every step has its
+// own time limit and fails the test naming the step; the page's console is
+// recorded so JavaScript errors and CSP violations fail the test too.
+type browser struct {
+	t       *testing.T
+	ctx     context.Context // the tab, with the deadline of the whole flow
+	tab     context.Context // the tab without that deadline (screenshots after a timeout)
+	shots   []string        // screenshots taken, in order
+	console *consoleLog
+}
+
+// Phone viewport: a 390×844 CSS-pixel portrait screen at 3× (an iPhone 12–15).
+const (
+	phoneWidth  = 390
+	phoneHeight = 844
+	phoneScale  = 3
+)
+
+// cspProbe reports every CSP violation on the console, in the page's own
+// words, in case the browser's own report changes shape.
+const cspProbe = `document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("Content Security Policy violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline code") + " at " + e.sourceFile + ":" + e.lineNumber);
+});`
+
+// newBrowser starts Chromium with a fresh profile. flowTimeout bounds every
+// step together; the browser itself is stopped when the test ends.
+func newBrowser(t *testing.T, flowTimeout time.Duration) *browser {
+	t.Helper()
+	chromium := requireChromium(t)
+	profile := t.TempDir() // made before the cleanup below, so removed after the browser exits
+	output := &syncBuffer{}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.UserDataDir(profile),
+		chromedp.NoSandbox, // CI runs as root, where Chromium's sandbox cannot start
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.CombinedOutput(output),
+	)
+	// The outer limit also covers a browser that hangs while starting.
+	root, cancelRoot := context.WithTimeout(context.Background(), flowTimeout+time.Minute)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
+	tab, cancelTab := chromedp.NewContext(alloc)
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc() // waits for Chromium to exit
+		cancelRoot()
+		if t.Failed() && output.String() != "" {
+			t.Logf("chromium output:\n%s", output.String())
+		}
+	})
+
+	b := &browser{t: t, tab: tab, console: &consoleLog{}}
+	// The first action starts Chromium; the console is read from the start.
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("start chromium: %v\n%s", err, output.String())
+	}
+	b.console.follow(chromedp.Console(tab))
+	if _, err := chromedp.Call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspProbe}); err != nil {
+		t.Fatalf("install CSP probe: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(tab, flowTimeout)
+	t.Cleanup(cancel)
+	b.ctx = ctx
+	b.step("phone viewport", 10*time.Second,
+		chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(phoneScale),
+			chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
+	return b
+}
+
+// step runs actions within timeout (and the flow's deadline).
+func (b *browser) step(what string, timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// text is the rendered text of the first element matching the CSS selector.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", sel, err)
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// location is the address of the page the tab shows.
+func (b *browser) location() *url.URL {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatalf("location: %v", err)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		b.t.Fatalf("location %q: %v", s, err)
+	}
+	return u
+}
+
+// screenshot saves the whole page as a PNG in the test's temporary directory.
+// It uses the tab without the flow's deadline, so it works after a timeout.
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.tab, 15*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	if len(b.shots) == 0 {
+		b.t.Cleanup(b.keepScreenshots)
+	}
+	path := filepath.Join(b.t.TempDir(), name+".png")
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	b.shots = append(b.shots, path)
+}
+
+// keepScreenshots copies the screenshots to $PARLEY_E2E_SCREENSHOTS, for a
+// person to look at; without it they go with the temporary directory.
+func (b *browser) keepScreenshots() {
+	dir := os.Getenv("PARLEY_E2E_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Errorf("PARLEY_E2E_SCREENSHOTS: %v", err)
+		return
+	}
+	for _, src := range b.shots {
+		data, err := os.ReadFile(src)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, b.t.Name()+"-"+filepath.Base(src)), data, 0o644)
+		}
+		if err != nil {
+			b.t.Errorf("keep screenshot: %v", err)
+		}
+	}
+	b.t.Logf("screenshots in %s", dir)
+}
+
+// checkConsole logs what the pages wrote to the console and fails the test
+// on any uncaught exception or Content Security Policy violation: the pages
+// must work under the portal's strict CSP.
+func (b *browser) checkConsole() {
+	b.t.Helper()
+	// One more round trip, so events of the last page have been delivered.
+	b.step("drain console", 5*time.Second, chromedp.Evaluate[chromedp.Void](`0`))
+	time.Sleep(200 * time.Millisecond)
+	for _, m := range b.console.messages() {
+		where := m.URL
+		if where != "" {
+			where = " (" + where + ")"
+		}
+		switch {
+		case m.IsException():
+			b.t.Errorf("JavaScript exception: %s%s", m.Text, where)
+		case m.Source == "security" || strings.Contains(m.Text, "Content Security Policy"):
+			b.t.Errorf("CSP violation: %s%s", m.Text, where)
+		default:
+			b.t.Logf("console %s%s", m, where)
+		}
+	}
+}
+
+// consoleLog collects console messages in the background.
+type consoleLog struct {
+	mu   sync.Mutex
+	msgs []chromedp.ConsoleMessage
+}
+
+func (c *consoleLog) follow(seq iter.Seq2[chromedp.ConsoleMessage, error]) {
+	go func() {
+		for m, err := range seq {
+			if err != nil {
+				return // the tab's context ended
+			}
+			c.mu.Lock()
+			c.msgs = append(c.msgs, m)
+			c.mu.Unlock()
+		}
+	}()
+}
+
+func (c *consoleLog) messages() []chromedp.ConsoleMessage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]chromedp.ConsoleMessage(nil), c.msgs...)
+}
+
+// writePNG writes a small photo-like PNG for the upload.
+func writePNG(t *testing.T, path string) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{R: uint8(x * 4), G: uint8(y * 5), B: 128, A: 255})
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,152 @@
+package e2e
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/shared/seed"
+	"github.com/parleyhq/parley/shared/testkit"
+)
+
+// idleTimeout is short so the test can wait it out; every step before the
+// wait must take less than this between two requests.
+const idleTimeout = 6 * time.Second
+
+// TestBrowserClientPortal is a client's visit on a phone, through the real
+// portal and worker: ask for a sign-in link, get it by email (a real SMTP
+// server), sign in, open the matter, send a photo with a message, and be
+// signed out after the idle limit.
+func TestBrowserClientPortal(t *testing.T) {
+	t.Parallel()
+	requireChromium(t) // before the slow part, so a skip is quick
+
+	bin := buildPrograms(t, "portal", "worker")
+	smtp := testkit.StartSMTP(t)
+	portalAddr, workerAddr := freeAddr(t), freeAddr(t)
+	portalURL := "http://" + portalAddr
+	env := programEnv(t, map[string]string{
+		"DATABASE_URL":         testkit.DatabaseURL(t),
+		"REDIS_URL":            testkit.RedisURL(t),
+		"PORTAL_ADDR":          portalAddr,
+		"WORKER_ADDR":          workerAddr,
+		"PUBLIC_URL":           portalURL,
+		"SMTP_URL":             smtp.URL(),
+		"DOCUMENTS_DIR":        t.TempDir(),
+		"SESSION_IDLE_TIMEOUT": idleTimeout.String(),
+		"SESSION_MAX_AGE":      "1h",
+		"SHUTDOWN_TIMEOUT":     "5s",
+	})
+	runCommand(t, filepath.Join(bin, "portal"), env, "seed-demo")
+	portal := startProgram(t, "portal", filepath.Join(bin, "portal"), env, "serve")
+	worker := startProgram(t, "worker", filepath.Join(bin, "worker"), env)
+	portal.waitReady(t, portalURL, 30*time.Second)
+	worker.waitReady(t, "http://"+workerAddr, 30*time.Second)
+
+	b := newBrowser(t, 90*time.Second)
+	defer func() {
+		if t.Failed() {
+			b.screenshot("failure")
+		}
+	}()
+	start := time.Now()
+
+	// Ask for a sign-in link.
+	b.step("ask for a link", 15*time.Second,
+		chromedp.Navigate(portalURL+"/login"),
+		chromedp.SendKeys(chromedp.ID("email"), seed.DemoClientEmail),
+		chromedp.Tap(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"] button.secondary`)), // "Send another link"
+	)
+	assert.Equal(t, "/login/sent", b.location().Path)
+	assert.Equal(t, "Check your email", b.text("h1"))
+
+	// The worker mails it through SMTP.
+	mail := smtp.WaitFor(t, seed.DemoClientEmail, 30*time.Second)
+	assert.Equal(t, "Your sign-in link for Demo Law LLP", mail.Subject)
+	link := regexp.MustCompile(regexp.QuoteMeta(portalURL) + `/login/link/[A-Za-z0-9_-]+`).FindString(mail.Body)
+	require.NotEmpty(t, link, "no sign-in link in the email:\n%s", mail.Body)
+
+	// Open it and continue: the client lands on their matters.
+	b.step("open the link", 15*time.Second,
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(chromedp.ID("continue")),
+	)
+	assert.Equal(t, "Continue to Demo Law LLP", b.text("h1"))
+	b.step("continue", 15*time.Second,
+		chromedp.Tap(chromedp.ID("continue")),
+		chromedp.WaitVisible(chromedp.CSS(`a.row-link[href^="/portal/matters/"]`)),
+	)
+	assert.Equal(t, "/portal", b.location().Path)
+	const matter = "Casey Client v. Acme Insurance (car accident claim)"
+	assert.Contains(t, b.text("a.row-link"), matter)
+
+	// See the matter and what the firm shared.
+	b.step("open the matter", 15*time.Second,
+		chromedp.Tap(chromedp.CSS(`a.row-link[href^="/portal/matters/"]`)),
+		chromedp.WaitVisible(chromedp.ID("document-list")),
+	)
+	matterURL := b.location().String()
+	assert.Equal(t, matter, b.text("h1"))
+	assert.Contains(t, b.text("#document-list"), "Engagement letter.pdf")
+	b.screenshot("1-matter")
+
+	// Send a photo with a message; htmx swaps in the new document list.
+	photo := filepath.Join(t.TempDir(), "scan.png")
+	writePNG(t, photo)
+	b.step("send a photo", 20*time.Second,
+		chromedp.Tap(chromedp.CSS("#documents details.send > summary")),
+		chromedp.WaitVisible(chromedp.ID("send-button")),
+		chromedp.SetUploadFiles(chromedp.ID("files"), []string{photo}),
+		chromedp.SendKeys(chromedp.ID("message"), "Photos of the damage"),
+		chromedp.SendKeys(chromedp.ID("name"), "Damage photo"),
+		chromedp.Tap(chromedp.ID("send-button")),
+		chromedp.WaitVisible(chromedp.CSS("#send-result p.ok")),
+	)
+	assert.Equal(t, "Sent 1 file with your message.", b.text("#send-result p.ok"))
+	list := b.text("#document-list")
+	assert.Contains(t, list, "Damage photo.png")
+	assert.Contains(t, list, "sent by you")
+	assert.Contains(t, list, "Engagement letter.pdf")
+	b.screenshot("2-sent")
+
+	// Load the page afresh: the message is there, and the idle clock starts
+	// from this request.
+	idleFrom := time.Now()
+	b.step("reload the matter", 15*time.Second,
+		chromedp.Navigate(matterURL),
+		chromedp.WaitVisible(chromedp.ID("messages")),
+	)
+	assert.Contains(t, b.text("#messages"), "Photos of the damage")
+	assert.Contains(t, b.text("#document-list"), "Damage photo.png")
+	t.Logf("signed in and sent a photo in %s", time.Since(start).Round(100*time.Millisecond))
+
+	// Do nothing: the page warns, then takes itself to the login page.
+	b.step("idle warning", idleTimeout+10*time.Second, chromedp.WaitVisible(chromedp.ID("idle-warning")))
+	b.step("signed out for inactivity", idleTimeout+15*time.Second, chromedp.WaitVisible(chromedp.ID("login-notice")))
+	waited := time.Since(idleFrom)
+	assert.GreaterOrEqual(t, waited, idleTimeout, "signed out before the idle limit")
+	at := b.location()
+	assert.Equal(t, "/login", at.Path)
+	assert.Equal(t, "idle", at.Query().Get("ended"))
+	notice := b.text("#login-notice")
+	assert.Contains(t, notice, "signed out after 6 seconds of inactivity")
+	assert.True(t, strings.HasPrefix(notice, "You were signed out after"), notice)
+	b.screenshot("3-signed-out")
+	t.Logf("signed out %s after the last request", waited.Round(100*time.Millisecond))
+
+	// The session really ended on the server, not only in the page.
+	b.step("matter after sign-out", 15*time.Second,
+		chromedp.Navigate(matterURL),
+		chromedp.WaitVisible(chromedp.ID("email")),
+	)
+	assert.Equal(t, "/login", b.location().Path)
+
+	b.checkConsole()
+}
