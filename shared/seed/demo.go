@@ -103,6 +103,11 @@ func Demo(ctx context.Context, gdb *gorm.DB, store docstore.Store, log *slog.Log
 		if err := tx.Create(&docs).Error; err != nil {
 			return fmt.Errorf("documents: %w", err)
 		}
+		welcome := models.PortalMessage{FirmID: firm.ID, MatterID: matter.ID, AuthorUserID: &admin.ID,
+			Body: "Welcome to our client portal. You will find your engagement letter under Documents; send us the photos when you can."}
+		if err := tx.Create(&welcome).Error; err != nil {
+			return fmt.Errorf("message: %w", err)
+		}
 		note := models.Note{FirmID: firm.ID, MatterID: &matter.ID, AuthorUserID: &admin.ID, Subject: "Intake", Body: "Client prefers texts in the afternoon."}
 		if err := tx.Create(&note).Error; err != nil {
 			return fmt.Errorf("note: %w", err)
