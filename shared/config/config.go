@@ -5,9 +5,11 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -45,6 +47,23 @@ type Config struct {
 	// NoticeBatchWindow is how long client notices wait, so a burst of
 	// shared items makes one email.
 	NoticeBatchWindow time.Duration
+
+	// The operator's carrier accounts and number pool (see README).
+	TwilioAccountSID string
+	TwilioAuthToken  string
+	TwilioAPIURL     string
+	TelnyxAPIKey     string
+	TelnyxPublicKey  string
+	TelnyxAPIURL     string
+	TextingNumbers   []PoolNumber
+	// TextSendRate is how many texts a second one firm number may send.
+	TextSendRate int
+}
+
+// PoolNumber is one number of the texting pool.
+type PoolNumber struct {
+	Dialect string // "twilio" or "telnyx"
+	Number  string // E.164
 }
 
 // Dev reports whether the programs run in development mode.
@@ -130,7 +149,61 @@ var keys = []key{
 	{"NOTICE_BATCH_WINDOW", "2m", func(c *Config, v string) error {
 		return setDuration(&c.NoticeBatchWindow, v)
 	}},
+	{"TWILIO_ACCOUNT_SID", "", func(c *Config, v string) error { c.TwilioAccountSID = v; return nil }},
+	{"TWILIO_AUTH_TOKEN", "", func(c *Config, v string) error { c.TwilioAuthToken = v; return nil }},
+	{"TWILIO_API_URL", "https://api.twilio.com", func(c *Config, v string) error { return setBaseURL(&c.TwilioAPIURL, v) }},
+	{"TELNYX_API_KEY", "", func(c *Config, v string) error { c.TelnyxAPIKey = v; return nil }},
+	{"TELNYX_PUBLIC_KEY", "", func(c *Config, v string) error {
+		if v != "" {
+			if b, err := base64.StdEncoding.DecodeString(v); err != nil || len(b) != 32 {
+				return fmt.Errorf("must be the base64 of a 32-byte Ed25519 public key")
+			}
+		}
+		c.TelnyxPublicKey = v
+		return nil
+	}},
+	{"TELNYX_API_URL", "https://api.telnyx.com", func(c *Config, v string) error { return setBaseURL(&c.TelnyxAPIURL, v) }},
+	{"TEXTING_NUMBERS", "", func(c *Config, v string) error {
+		pool, err := parsePool(v)
+		c.TextingNumbers = pool
+		return err
+	}},
+	{"TEXT_SEND_RATE", "3", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return fmt.Errorf("%q is not a number of texts per second between 1 and 1000", v)
+		}
+		c.TextSendRate = n
+		return nil
+	}},
 }
+
+// parsePool reads "dialect:+E164" items separated by commas.
+func parsePool(v string) ([]PoolNumber, error) {
+	var out []PoolNumber
+	seen := map[string]bool{}
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		dialect, number, ok := strings.Cut(item, ":")
+		if !ok || (dialect != "twilio" && dialect != "telnyx") {
+			return nil, fmt.Errorf("%q is not dialect:+E164 with dialect twilio or telnyx", item)
+		}
+		if !e164.MatchString(number) {
+			return nil, fmt.Errorf("%q is not an E.164 number like +18885550100", number)
+		}
+		if seen[number] {
+			return nil, fmt.Errorf("%s is listed twice", number)
+		}
+		seen[number] = true
+		out = append(out, PoolNumber{Dialect: dialect, Number: number})
+	}
+	return out, nil
+}
+
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // Load reads the configuration from the process environment.
 func Load() (Config, error) { return Parse(os.LookupEnv) }
@@ -150,6 +223,14 @@ func Parse(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.SessionMaxAge < c.SessionIdleTimeout {
 		return Config{}, fmt.Errorf("config: SESSION_MAX_AGE: %s is shorter than SESSION_IDLE_TIMEOUT (%s)", c.SessionMaxAge, c.SessionIdleTimeout)
+	}
+	for _, n := range c.TextingNumbers {
+		if n.Dialect == "twilio" && (c.TwilioAccountSID == "" || c.TwilioAuthToken == "") {
+			return Config{}, fmt.Errorf("config: TEXTING_NUMBERS: %s is a twilio number but TWILIO_ACCOUNT_SID or TWILIO_AUTH_TOKEN is empty", n.Number)
+		}
+		if n.Dialect == "telnyx" && (c.TelnyxAPIKey == "" || c.TelnyxPublicKey == "") {
+			return Config{}, fmt.Errorf("config: TEXTING_NUMBERS: %s is a telnyx number but TELNYX_API_KEY or TELNYX_PUBLIC_KEY is empty", n.Number)
+		}
 	}
 	if c.Env == EnvProd && strings.HasPrefix(c.PublicURL, "http://localhost") {
 		return Config{}, fmt.Errorf("config: PUBLIC_URL: must be set to the portal's external URL when PARLEY_ENV=prod")

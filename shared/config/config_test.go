@@ -70,6 +70,12 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{"SESSION_MAX_AGE", "1m", "SESSION_MAX_AGE"},
 		{"UPLOAD_MAX_BYTES", "100MB", "UPLOAD_MAX_BYTES"},
 		{"NOTICE_BATCH_WINDOW", "0s", "NOTICE_BATCH_WINDOW"},
+		{"TEXTING_NUMBERS", "twilio:18885550100", "TEXTING_NUMBERS"},
+		{"TEXTING_NUMBERS", "sinch:+18885550100", "TEXTING_NUMBERS"},
+		{"TEXTING_NUMBERS", "twilio:+18885550100", "TEXTING_NUMBERS"}, // no Twilio credentials
+		{"TELNYX_PUBLIC_KEY", "short", "TELNYX_PUBLIC_KEY"},
+		{"TWILIO_API_URL", "api.twilio.com", "TWILIO_API_URL"},
+		{"TEXT_SEND_RATE", "0", "TEXT_SEND_RATE"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
@@ -86,4 +92,16 @@ func TestProdNeedsPublicURL(t *testing.T) {
 	t.Parallel()
 	_, err := config.Parse(env(map[string]string{"PARLEY_ENV": "prod"}))
 	require.ErrorContains(t, err, "PUBLIC_URL")
+}
+
+func TestTextingPool(t *testing.T) {
+	t.Parallel()
+	c, err := config.Parse(env(map[string]string{
+		"TEXTING_NUMBERS":    " twilio:+18885550100 , telnyx:+18335550199",
+		"TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "tok",
+		"TELNYX_API_KEY": "KEY", "TELNYX_PUBLIC_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", // 32 bytes
+	}))
+	require.NoError(t, err)
+	assert.Equal(t, []config.PoolNumber{{Dialect: "twilio", Number: "+18885550100"}, {Dialect: "telnyx", Number: "+18335550199"}}, c.TextingNumbers)
+	assert.Equal(t, 3, c.TextSendRate)
 }

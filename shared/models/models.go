@@ -10,10 +10,11 @@ import (
 
 // Firm is one law firm: the tenant every other row belongs to.
 type Firm struct {
-	ID        int64
-	Slug      string
-	Name      string
-	TimeZone  string
+	ID       int64
+	Slug     string
+	Name     string
+	TimeZone string
+	FirmTexting
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -35,6 +36,8 @@ type User struct {
 	LastName  string
 	Role      Role
 	Active    bool
+	// TextBadge shows the unread-texts badge to this user.
+	TextBadge bool `gorm:"default:true"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -220,8 +223,10 @@ type Document struct {
 	FirstViewedByClientAt *time.Time
 	// PortalMessageID links a document sent together with a message.
 	PortalMessageID *int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// TextMediaID links a document saved from an MMS item.
+	TextMediaID *int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Note is a staff note on a contact or a matter.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+
+	"github.com/parleyhq/parley/shared/sms"
 )
 
 // Queues, most urgent first. Weights give the worker's share of attention.
@@ -30,6 +32,10 @@ var QueueNames = []string{QueueCritical, QueueDefault, QueueLow}
 const (
 	TypeEmailSend    = "email:send"
 	TypeClientNotify = "portal:notify_client"
+	TypeTextInbound  = "text:inbound"
+	TypeTextStatus   = "text:status"
+	TypeTextSend     = "text:send"
+	TypeTextMedia    = "text:media"
 )
 
 // EmailSend asks the worker to send one recorded outbound email.
@@ -64,6 +70,59 @@ func NewClientNotify(firmID, contactID int64, now time.Time, window time.Duratio
 		asynq.Queue(QueueDefault), asynq.MaxRetry(10), asynq.ProcessAt(end),
 		asynq.TaskID(fmt.Sprintf("%s:%d:%d", TypeClientNotify, contactID, end.Unix())),
 		asynq.Retention(time.Hour))
+}
+
+// NewTextInbound carries a received text from the gateway to the worker.
+// The task ID is the carrier's message ID, so a carrier's retry while the
+// first task exists does no work; the unique key on text_messages is what
+// keeps a later replay from being stored twice.
+func NewTextInbound(in sms.Inbound) (*asynq.Task, error) {
+	return newTask(TypeTextInbound, in, asynq.Queue(QueueCritical), asynq.MaxRetry(25),
+		asynq.TaskID(TextInboundID(in.Dialect, in.MessageID)), asynq.Retention(time.Hour))
+}
+
+// TextInboundID is the task ID of an inbound message.
+func TextInboundID(d sms.Dialect, messageID string) string {
+	return fmt.Sprintf("%s:%s:%s", TypeTextInbound, d, messageID)
+}
+
+// NewTextStatus carries a delivery-status callback. Each status of a
+// message is its own task, so "sent" and "delivered" do not collide.
+func NewTextStatus(u sms.StatusUpdate) (*asynq.Task, error) {
+	return newTask(TypeTextStatus, u, asynq.Queue(QueueDefault), asynq.MaxRetry(25),
+		asynq.TaskID(TextStatusID(u)), asynq.Retention(time.Hour))
+}
+
+// TextStatusID is the task ID of a status callback.
+func TextStatusID(u sms.StatusUpdate) string {
+	return fmt.Sprintf("%s:%s:%s:%s", TypeTextStatus, u.Dialect, u.MessageID, u.Status)
+}
+
+// TextSend asks the worker to send one recorded outbound text.
+type TextSend struct {
+	FirmID int64 `json:"firm_id"`
+	TextID int64 `json:"text_id"`
+}
+
+// NewTextSend builds the task for a queued row of text_messages. retry
+// distinguishes a user's "try again" from the first attempt.
+func NewTextSend(firmID, textID int64, retry int) (*asynq.Task, error) {
+	return newTask(TypeTextSend, TextSend{FirmID: firmID, TextID: textID}, asynq.Queue(QueueCritical),
+		asynq.MaxRetry(8), asynq.Timeout(30*time.Second), asynq.Retention(time.Hour),
+		asynq.TaskID(fmt.Sprintf("%s:%d:%d", TypeTextSend, textID, retry)))
+}
+
+// TextMediaFetch asks the worker to fetch, check and file one MMS item.
+type TextMediaFetch struct {
+	FirmID  int64 `json:"firm_id"`
+	MediaID int64 `json:"media_id"`
+}
+
+// NewTextMedia builds the task for a row of text_media.
+func NewTextMedia(firmID, mediaID int64) (*asynq.Task, error) {
+	return newTask(TypeTextMedia, TextMediaFetch{FirmID: firmID, MediaID: mediaID}, asynq.Queue(QueueDefault),
+		asynq.MaxRetry(10), asynq.Timeout(time.Minute), asynq.Retention(time.Hour),
+		asynq.TaskID(fmt.Sprintf("%s:%d", TypeTextMedia, mediaID)))
 }
 
 func newTask(typ string, payload any, opts ...asynq.Option) (*asynq.Task, error) {

@@ -66,8 +66,8 @@ func newBrowser(t *testing.T, flowTimeout time.Duration) *browser {
 		cancelTab()
 		cancelAlloc() // waits for Chromium to exit
 		cancelRoot()
-		if t.Failed() && output.String() != "" {
-			t.Logf("chromium output:\n%s", output.String())
+		if t.Failed() {
+			t.Logf("chromium output (D-Bus noise left out):\n%s", withoutDBus(output.String()))
 		}
 	})
 
@@ -109,6 +109,26 @@ func (b *browser) text(sel string) string {
 		b.t.Fatalf("text of %s: %v", sel, err)
 	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// eval returns a boolean JavaScript expression's value in the page.
+func (b *browser) eval(expr string) bool {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// fitsPhone checks that the page does not scroll sideways on the phone.
+func (b *browser) fitsPhone() {
+	b.t.Helper()
+	if !b.eval(`document.documentElement.scrollWidth <= window.innerWidth`) {
+		b.t.Errorf("the page is wider than the %dpx phone screen", phoneWidth)
+	}
 }
 
 // location is the address of the page the tab shows.
@@ -219,6 +239,18 @@ func (c *consoleLog) messages() []chromedp.ConsoleMessage {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]chromedp.ConsoleMessage(nil), c.msgs...)
+}
+
+// withoutDBus drops Chromium's complaints about the missing system bus,
+// which every run in a container prints and which say nothing.
+func withoutDBus(out string) string {
+	var keep []string
+	for line := range strings.Lines(out) {
+		if !strings.Contains(line, "dbus/") {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "")
 }
 
 // writePNG writes a small photo-like PNG for the upload.

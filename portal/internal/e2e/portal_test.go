@@ -95,6 +95,7 @@ func TestBrowserClientPortal(t *testing.T) {
 	matterURL := b.location().String()
 	assert.Equal(t, matter, b.text("h1"))
 	assert.Contains(t, b.text("#document-list"), "Engagement letter.pdf")
+	b.fitsPhone()
 	b.screenshot("1-matter")
 
 	// Send a photo with a message; htmx swaps in the new document list.
@@ -114,6 +115,7 @@ func TestBrowserClientPortal(t *testing.T) {
 	assert.Contains(t, list, "Damage photo.png")
 	assert.Contains(t, list, "sent by you")
 	assert.Contains(t, list, "Engagement letter.pdf")
+	b.fitsPhone()
 	b.screenshot("2-sent")
 
 	// Load the page afresh: the message is there, and the idle clock starts
@@ -127,8 +129,11 @@ func TestBrowserClientPortal(t *testing.T) {
 	assert.Contains(t, b.text("#document-list"), "Damage photo.png")
 	t.Logf("signed in and sent a photo in %s", time.Since(start).Round(100*time.Millisecond))
 
-	// Do nothing: the page warns, then takes itself to the login page.
-	b.step("idle warning", idleTimeout+10*time.Second, chromedp.WaitVisible(chromedp.ID("idle-warning")))
+	// Do nothing: the page arms its warning, shows it halfway (the `hidden`
+	// property app.js sets), then takes itself to the login page.
+	assert.True(t, b.eval(`document.getElementById("idle-warning").hidden`), "idle warning shown at once")
+	b.step("idle warning", idleTimeout+10*time.Second,
+		chromedp.Poll[chromedp.Void](`!document.getElementById("idle-warning").hidden`, chromedp.WithPollingInterval(100*time.Millisecond)))
 	b.step("signed out for inactivity", idleTimeout+15*time.Second, chromedp.WaitVisible(chromedp.ID("login-notice")))
 	waited := time.Since(idleFrom)
 	assert.GreaterOrEqual(t, waited, idleTimeout, "signed out before the idle limit")
