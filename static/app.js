@@ -55,14 +55,18 @@
       clearTimeout(warnTimer);
       clearTimeout(endTimer);
       if (warning) warning.hidden = true;
+      // A minute before the end; for very short limits (tests), halfway.
       var warnAt = Math.max(idle - 60, idle / 2);
       warnTimer = setTimeout(function () { if (warning) warning.hidden = false; }, warnAt * 1000);
       endTimer = setTimeout(function () { window.location.assign("/login?ended=idle"); }, idle * 1000 + 500);
     };
     arm();
     // Every request to the server slides the limit, so re-arm after each.
+    // Background polls (X-Parley-Poll) are not activity: the server does
+    // not slide the session for them, so neither does the page.
     document.addEventListener("htmx:afterRequest", function (e) {
-      if (e.detail.successful) arm();
+      var headers = (e.detail.requestConfig && e.detail.requestConfig.headers) || {};
+      if (e.detail.successful && headers["X-Parley-Poll"] !== "1") arm();
     });
   }
 })();

@@ -2,10 +2,11 @@
 # `make run`: start Parley locally with a demo firm.
 #
 # Ensures Postgres and Redis (shared/dev/services.sh), builds the three
-# programs into ./data/bin, migrates and seeds the database, then runs portal,
-# gateway and worker together with their output prefixed. Ctrl-C stops the
-# programs gracefully (SIGTERM), then the private services this run started.
-# If one program exits, the others are stopped and the script exits non-zero.
+# programs and the carrier simulator into ./data/bin, migrates and seeds the
+# database, then runs portal, gateway, worker and simulator together with
+# their output prefixed. Ctrl-C stops the programs gracefully (SIGTERM), then
+# the private services this run started. If one program exits, the others are
+# stopped and the script exits non-zero.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -37,6 +38,22 @@ local_url() {
 	echo "http://$host:$port"
 }
 
+# Texting goes through the carrier simulator unless a carrier account is
+# configured: without TWILIO_ACCOUNT_SID, every program (simulator included)
+# gets the simulator's account, its API URL and a one-number pool. Anything
+# already set is kept; with a real account set, none of this applies.
+CARRIERSIM_URL=$(local_url "${CARRIERSIM_ADDR:-:8083}")
+export CARRIERSIM_PUBLIC_URL=${CARRIERSIM_PUBLIC_URL:-$CARRIERSIM_URL}
+if [[ -z ${TWILIO_ACCOUNT_SID:-} ]]; then
+	TEXTING_VIA_SIMULATOR=1
+	export TWILIO_ACCOUNT_SID=ACsimulator00000000000000000000000
+	export TWILIO_AUTH_TOKEN=${TWILIO_AUTH_TOKEN:-simulator-auth-token}
+	export TWILIO_API_URL=${TWILIO_API_URL:-$CARRIERSIM_URL}
+	export TEXTING_NUMBERS=${TEXTING_NUMBERS:-twilio:+18885550100}
+else
+	TEXTING_VIA_SIMULATOR=0
+fi
+
 # prefix LABEL: copy stdin to stdout line by line with LABEL in front. It
 # ignores INT/TERM so a Ctrl-C does not cut a program's output (and with it
 # its graceful shutdown) short; it ends when the program closes its output.
@@ -63,7 +80,7 @@ stop_programs() {
 		kill -TERM "$pid" 2>/dev/null && running=1
 	done
 	((running)) || return 0
-	log "stopping portal, gateway and worker (SIGTERM)…"
+	log "stopping portal, gateway, worker and carrier simulator (SIGTERM)…"
 	deadline=$((SECONDS + $(grace_seconds)))
 	for i in "${!PIDS[@]}"; do
 		pid=${PIDS[$i]}
@@ -108,16 +125,16 @@ trap '' PIPE
 
 PARLEY_SERVICES_STARTED_FILE=$STARTED bash shared/dev/services.sh
 
-log "building portal, gateway and worker into $BIN"
+log "building portal, gateway, worker and carrier simulator into $BIN"
 mkdir -p "$BIN"
-go build -o "$BIN/" ./portal ./gateway ./worker
+go build -o "$BIN/" ./portal ./gateway ./worker ./gateway/carriersim
 
 log "migrating the database"
 "$BIN/portal" migrate
 log "seeding the demo firm"
 "$BIN/portal" seed-demo
 
-# --- the three programs --------------------------------------------------------------
+# --- the programs --------------------------------------------------------------------
 
 # start NAME LABEL: run $BIN/NAME in its own process group (so the terminal's
 # Ctrl-C reaches only this script, which then sends SIGTERM once).
@@ -131,6 +148,7 @@ start() {
 start portal "portal  | "
 start gateway "gateway | "
 start worker "worker  | "
+start carriersim "carrier | "
 
 # Banner, once the portal answers (or after 15s).
 PORTAL_LOCAL=$(local_url "${PORTAL_ADDR:-:8080}")
@@ -142,6 +160,12 @@ if command -v curl >/dev/null 2>&1; then
 	done
 else
 	sleep 2
+fi
+if ((TEXTING_VIA_SIMULATOR)); then
+	FIRM_NUMBER=${TEXTING_NUMBERS%%,*}
+	TEXT_NOTE="To text the firm (${FIRM_NUMBER#*:}) as the client, open the simulated phone at $CARRIERSIM_URL"
+else
+	TEXT_NOTE="Texting uses your carrier account (TWILIO_ACCOUNT_SID is set); the simulator at $CARRIERSIM_URL is idle."
 fi
 if [[ -n ${SMTP_URL:-} ]]; then
 	MAIL_NOTE="The sign-in link is emailed through SMTP_URL."
@@ -155,12 +179,14 @@ cat >&2 <<EOF
     Portal    $PUBLIC_URL
     Gateway   $GATEWAY_PUBLIC_URL  (carrier webhooks)
     Worker    $(local_url "${WORKER_ADDR:-:8082}")/healthz  (health and metrics only)
+    Phone     $CARRIERSIM_URL  (carrier simulator: text the firm as a client)
 
   Demo firm "Demo Law LLP": sign in at $PUBLIC_URL/login with an email, no password.
     admin    admin@demo.parley.test
     member   paralegal@demo.parley.test
     client   client@demo.parley.test  (texting number +14155550123)
   $MAIL_NOTE
+  $TEXT_NOTE
 
   Press Ctrl-C to stop.
   ───────────────────────────────────────────────────────────────────────

@@ -97,7 +97,7 @@ func Middleware(logger *slog.Logger, m *HTTPMetrics) fiber.Handler {
 		attrs := []slog.Attr{
 			slog.String("method", method),
 			slog.String("route", route),
-			slog.String("path", c.Path()),
+			slog.String("path", loggedPath(c)),
 			slog.Int("status", status),
 			slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 			slog.String(KeyRequestID, id),
@@ -109,6 +109,25 @@ func Middleware(logger *slog.Logger, m *HTTPMetrics) fiber.Handler {
 		logger.LogAttrs(context.Background(), level, "http request", attrs...)
 		return nil
 	}
+}
+
+// secretParams are route parameters that carry credentials (a sign-in
+// link's token): the access log must not hand them to whoever reads it.
+var secretParams = map[string]bool{"token": true}
+
+// loggedPath is the request path with secret route parameters redacted.
+func loggedPath(c *fiber.Ctx) string {
+	path := c.Path()
+	r := c.Route()
+	if r == nil {
+		return path
+	}
+	for _, name := range r.Params {
+		if v := c.Params(name); secretParams[name] && v != "" {
+			path = strings.Replace(path, v, "[redacted]", 1)
+		}
+	}
+	return path
 }
 
 func validRequestID(id string) bool {

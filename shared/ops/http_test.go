@@ -179,3 +179,20 @@ func TestMiddlewareLabelsStaticFilesByPrefix(t *testing.T) {
 	n, _ = metricValue(t, reg, "parley_http_requests_total", map[string]string{"program": "portal", "method": "GET", "route": "unmatched", "status": "404"})
 	assert.Equal(t, 1.0, n)
 }
+
+func TestAccessLogRedactsTokens(t *testing.T) {
+	t.Parallel()
+	var logs logBuffer
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Use(Middleware(NewLogger(&logs, "portal", "info"), nil))
+	app.Get("/login/link/:token", func(c *fiber.Ctx) error { return c.SendString("ok") })
+	resp, err := app.Test(httptest.NewRequest("GET", "/login/link/s3cr3t-token-value", nil))
+	require.NoError(t, err)
+	resp.Body.Close()
+	recs := logs.Find(t, map[string]any{"msg": "http request"})
+	require.Len(t, recs, 1)
+	assert.Equal(t, "/login/link/[redacted]", recs[0]["path"])
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	assert.NotContains(t, logs.buf.String(), "s3cr3t-token-value")
+}

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
+	"github.com/parleyhq/parley/shared/config"
 	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/models"
 )
@@ -23,15 +25,27 @@ const (
 	DemoClientEmail  = "client@demo.parley.test"
 	DemoClientPhone  = "+14155550123"
 	DemoRelatedEmail = "related@demo.parley.test"
+	// The alternative contact details the demo firm's HELP reply gives.
+	DemoTextingAltEmail = "office@demo.parley.test"
+	DemoTextingAltPhone = "+14155550100"
 )
 
-// Demo creates the demo firm unless it exists. It is safe to run again.
+// Demo creates the demo firm unless it exists, without texting. It is safe
+// to run again.
 func Demo(ctx context.Context, gdb *gorm.DB, store docstore.Store, log *slog.Logger) error {
+	return DemoWithTexting(ctx, gdb, store, log, nil)
+}
+
+// DemoWithTexting creates the demo firm unless it exists and, when pool is
+// not empty, turns texting on for it with the first pool number no other
+// firm holds (an existing demo firm with texting off gets it too). It is
+// safe to run again.
+func DemoWithTexting(ctx context.Context, gdb *gorm.DB, store docstore.Store, log *slog.Logger, pool []config.PoolNumber) error {
 	var existing models.Firm
 	err := gdb.WithContext(ctx).Where("slug = ?", DemoFirmSlug).Take(&existing).Error
 	if err == nil {
 		log.Info("demo firm already present", "firm_id", existing.ID)
-		return nil
+		return enableTexting(ctx, gdb, existing.ID, pool, log)
 	}
 	if !errors.Is(err, gorm.ErrRecordNotFound) {
 		return fmt.Errorf("seed: look up demo firm: %w", err)
@@ -48,11 +62,13 @@ func Demo(ctx context.Context, gdb *gorm.DB, store docstore.Store, log *slog.Log
 		return fmt.Errorf("seed: store memo: %w", err)
 	}
 
+	var firmID int64
 	err = gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		firm := models.Firm{Slug: DemoFirmSlug, Name: "Demo Law LLP", TimeZone: "America/Los_Angeles"}
 		if err := tx.Create(&firm).Error; err != nil {
 			return fmt.Errorf("firm: %w", err)
 		}
+		firmID = firm.ID
 		admin := models.User{FirmID: firm.ID, Email: DemoAdminEmail, FirstName: "Avery", LastName: "Admin", Role: models.RoleAdmin, Active: true}
 		member := models.User{FirmID: firm.ID, Email: DemoMemberEmail, FirstName: "Pat", LastName: "Paralegal", Role: models.RoleMember, Active: true}
 		if err := tx.Create(&[]*models.User{&admin, &member}).Error; err != nil {
@@ -117,6 +133,56 @@ func Demo(ctx context.Context, gdb *gorm.DB, store docstore.Store, log *slog.Log
 	})
 	if err != nil {
 		return fmt.Errorf("seed: demo: %w", err)
+	}
+	return enableTexting(ctx, gdb, firmID, pool, log)
+}
+
+// enableTexting gives the demo firm a number from pool unless texting is
+// already on, so a re-run never moves a firm to another number.
+func enableTexting(ctx context.Context, gdb *gorm.DB, firmID int64, pool []config.PoolNumber, log *slog.Logger) error {
+	if len(pool) == 0 {
+		return nil
+	}
+	err := gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var firm models.Firm
+		// Locked so two seeders at once cannot both pick a number.
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", firmID).Take(&firm).Error; err != nil {
+			return fmt.Errorf("look up firm: %w", err)
+		}
+		if firm.TextingEnabled {
+			return nil
+		}
+		var taken []string
+		if err := tx.Model(&models.Firm{}).Where("id <> ? AND texting_number IS NOT NULL", firmID).
+			Pluck("texting_number", &taken).Error; err != nil {
+			return fmt.Errorf("numbers in use: %w", err)
+		}
+		inUse := make(map[string]bool, len(taken))
+		for _, n := range taken {
+			inUse[n] = true
+		}
+		for _, n := range pool {
+			if inUse[n.Number] {
+				continue
+			}
+			updates := map[string]any{"texting_enabled": true, "texting_number": n.Number, "texting_dialect": n.Dialect}
+			if firm.TextingAltEmail == "" {
+				updates["texting_alt_email"] = DemoTextingAltEmail
+			}
+			if firm.TextingAltPhone == "" {
+				updates["texting_alt_phone"] = DemoTextingAltPhone
+			}
+			if err := tx.Model(&models.Firm{}).Where("id = ?", firmID).Updates(updates).Error; err != nil {
+				return fmt.Errorf("turn texting on: %w", err)
+			}
+			log.Info("texting turned on for the demo firm", "firm_id", firmID, "number", n.Number, "dialect", n.Dialect)
+			return nil
+		}
+		log.Warn("texting left off for the demo firm: every pool number belongs to another firm", "firm_id", firmID)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("seed: demo texting: %w", err)
 	}
 	return nil
 }

@@ -40,8 +40,9 @@ func (s *Store) Documents(ctx context.Context, v Viewer, matterID int64) ([]Docu
 	var out []DocumentRow
 	q := sharedFolders + `
 	SELECT d.*, coalesce(f.name, '') AS folder_name,
-		(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared) OR d.uploaded_by_contact_id IS NOT NULL) AS visible_to_client
+		(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared) OR d.uploaded_by_contact_id = m.client_contact_id) AS visible_to_client
 	FROM documents d LEFT JOIN folders f ON f.id = d.folder_id
+	JOIN matters m ON m.id = d.matter_id
 	WHERE d.firm_id = @firm AND d.matter_id = @matter`
 	if v.IsClient() {
 		q += ` AND (d.shared_with_client OR d.folder_id IN (SELECT id FROM shared) OR d.uploaded_by_contact_id = @contact)`

@@ -91,7 +91,15 @@ func (s *Sessions) save(ctx context.Context, id string, sess Session, keepTTL bo
 
 // Get returns the live session for id and slides its idle limit. An idle or
 // too old session is deleted and reported as ErrIdle or ErrMaxAge.
-func (s *Sessions) Get(ctx context.Context, id string) (Session, error) {
+func (s *Sessions) Get(ctx context.Context, id string) (Session, error) { return s.get(ctx, id, true) }
+
+// Peek is Get without sliding the idle limit: a page polling in the
+// background is not a person being active.
+func (s *Sessions) Peek(ctx context.Context, id string) (Session, error) {
+	return s.get(ctx, id, false)
+}
+
+func (s *Sessions) get(ctx context.Context, id string, touch bool) (Session, error) {
 	if id == "" {
 		return Session{}, ErrNoSession
 	}
@@ -116,7 +124,7 @@ func (s *Sessions) Get(ctx context.Context, id string) (Session, error) {
 		_ = s.Destroy(ctx, id)
 		return Session{}, ErrIdle
 	}
-	if now.Sub(sess.LastSeen) >= s.touchEvery() {
+	if touch && now.Sub(sess.LastSeen) >= s.touchEvery() {
 		sess.LastSeen = now
 		if err := s.save(ctx, id, sess, true); err != nil {
 			return Session{}, err

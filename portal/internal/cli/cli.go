@@ -69,5 +69,5 @@ func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	return seed.Demo(ctx, gdb, store, log)
+	return seed.DemoWithTexting(ctx, gdb, store, log, cfg.TextingNumbers)
 }

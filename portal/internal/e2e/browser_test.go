@@ -25,8 +25,10 @@ type browser struct {
 	t       *testing.T
 	ctx     context.Context // the tab, with the deadline of the whole flow
 	tab     context.Context // the tab without that deadline (screenshots after a timeout)
+	shotDir string          // where screenshots go first
 	shots   []string        // screenshots taken, in order
 	console *consoleLog
+	checked bool // checkConsole ran
 }
 
 // Phone viewport: a 390×844 CSS-pixel portrait screen at 3× (an iPhone 12–15).
@@ -62,7 +64,13 @@ func newBrowser(t *testing.T, flowTimeout time.Duration) *browser {
 	root, cancelRoot := context.WithTimeout(context.Background(), flowTimeout+time.Minute)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
 	tab, cancelTab := chromedp.NewContext(alloc)
+	b := &browser{t: t, tab: tab, shotDir: t.TempDir(), console: &consoleLog{}}
 	t.Cleanup(func() {
+		if t.Failed() && !b.checked {
+			for _, m := range b.console.messages() {
+				t.Logf("console %s (%s)", m, m.URL)
+			}
+		}
 		cancelTab()
 		cancelAlloc() // waits for Chromium to exit
 		cancelRoot()
@@ -70,8 +78,8 @@ func newBrowser(t *testing.T, flowTimeout time.Duration) *browser {
 			t.Logf("chromium output (D-Bus noise left out):\n%s", withoutDBus(output.String()))
 		}
 	})
+	t.Cleanup(b.keepScreenshots) // before the browser closes, after the last screenshot
 
-	b := &browser{t: t, tab: tab, console: &consoleLog{}}
 	// The first action starts Chromium; the console is read from the start.
 	if err := chromedp.Do(tab); err != nil {
 		t.Fatalf("start chromium: %v\n%s", err, output.String())
@@ -158,10 +166,7 @@ func (b *browser) screenshot(name string) {
 		b.t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	if len(b.shots) == 0 {
-		b.t.Cleanup(b.keepScreenshots)
-	}
-	path := filepath.Join(b.t.TempDir(), name+".png")
+	path := filepath.Join(b.shotDir, name+".png")
 	if err := os.WriteFile(path, buf, 0o644); err != nil {
 		b.t.Errorf("screenshot %s: %v", name, err)
 		return
@@ -173,7 +178,7 @@ func (b *browser) screenshot(name string) {
 // person to look at; without it they go with the temporary directory.
 func (b *browser) keepScreenshots() {
 	dir := os.Getenv("PARLEY_E2E_SCREENSHOTS")
-	if dir == "" {
+	if dir == "" || len(b.shots) == 0 {
 		return
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -197,6 +202,7 @@ func (b *browser) keepScreenshots() {
 // must work under the portal's strict CSP.
 func (b *browser) checkConsole() {
 	b.t.Helper()
+	b.checked = true
 	// One more round trip, so events of the last page have been delivered.
 	b.step("drain console", 5*time.Second, chromedp.Evaluate[chromedp.Void](`0`))
 	time.Sleep(200 * time.Millisecond)

@@ -45,6 +45,13 @@ func TestEveryPageRenders(t *testing.T) {
 		"client/matter":     md,
 		"staff/matters":     mattersData{Matters: []store.MatterRow{matter}, Unread: map[int64]int{7: 1}},
 		"staff/matter":      md,
+
+		"staff/texts":                  sampleTexts,
+		"staff/texts_thread":           sampleThread(now),
+		"staff/texts_unknown":          unknownTextsData{Texts: []models.UnknownText{{ID: 1, FromNumber: "+14155550199", Body: "Hi <Doe>", MediaCount: 2, CreatedAt: now}, {ID: 2, FromNumber: "+14155550198", ContactID: &folder, CreatedAt: now}}},
+		"staff/matter_texts":           matterTextsData{Matter: matter, Threads: []store.MatterThread{{ContactID: 1, ContactName: "Casey", Role: "Client", Texts: 2, LastAt: &now, LastBody: "ok", Unread: 1}, {ContactID: 2, ContactName: "Robin", Role: "Spouse"}}},
+		"staff/settings_texting":       textingSettingsData{Settings: store.TextingSettings{FirmTexting: models.FirmTexting{TextingEnabled: true, TextingNumber: &sampleNumber}, TextBadge: true}, Available: 1, Error: "No <Doe>", Notice: "Saved"},
+		"staff/settings_notifications": notificationsData{TextBadge: true, Notice: "Saved"},
 	}
 	pages := e.Pages()
 	sort.Strings(pages)

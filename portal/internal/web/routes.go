@@ -43,4 +43,30 @@ func (h *handler) routes(app *fiber.App) {
 	staff.Post("/matters/:id/invite", h.staffInvite)
 	staff.Post("/documents/:id/share", h.staffShareDocument)
 	staff.Get("/documents/:id", h.staffDocument)
+	staff.Get("/matters/:id/texts", h.staffMatterTexts)
+	staff.Get("/texts", h.staffTexts)
+	staff.Get("/texts/badge", h.staffTextBadge)
+	staff.Get("/texts/new", h.staffTextNew)
+	staff.Get("/texts/unknown", h.adminOnly, h.staffUnknownTexts)
+	staff.Post("/texts/unknown/:id/contact", h.adminOnly, h.staffUnknownToContact)
+	staff.Get("/texts/contacts/:id", h.staffTextThread)
+	staff.Get("/texts/contacts/:id/messages", h.staffTextMessages)
+	staff.Post("/texts/contacts/:id", h.staffTextSend)
+	staff.Post("/texts/:id/retry", h.staffTextRetry)
+	staff.Get("/texts/media/:id", h.staffTextMedia)
+	staff.Get("/settings/texting", h.adminOnly, h.textingSettings)
+	staff.Post("/settings/texting/enable", h.adminOnly, h.textingEnable)
+	staff.Post("/settings/texting/details", h.adminOnly, h.textingDetails)
+	staff.Post("/settings/texting/disable", h.adminOnly, h.textingDisable)
+	staff.Get("/settings/notifications", h.notificationSettings)
+	staff.Post("/settings/notifications", h.notificationSave)
+}
+
+// adminOnly shows administrators' pages to administrators alone; to anyone
+// else they do not exist.
+func (h *handler) adminOnly(c *fiber.Ctx) error {
+	if s := session(c); s == nil || !s.Admin {
+		return fiber.ErrNotFound
+	}
+	return c.Next()
 }

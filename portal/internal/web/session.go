@@ -17,6 +17,9 @@ const (
 	csrfCookie    = "parley_csrf"
 	csrfHeader    = "X-CSRF-Token"
 	csrfField     = "_csrf"
+	// pollHeader marks background polling (badges, new texts): it does not
+	// count as activity for the idle limit.
+	pollHeader = "X-Parley-Poll"
 )
 
 // Locals keys.
@@ -59,7 +62,11 @@ func (h *handler) loadSession(c *fiber.Ctx) error {
 	if id == "" {
 		return c.Next()
 	}
-	sess, err := h.sessions.Get(c.UserContext(), id)
+	get := h.sessions.Get
+	if c.Get(pollHeader) == "1" {
+		get = h.sessions.Peek
+	}
+	sess, err := get(c.UserContext(), id)
 	switch {
 	case err == nil:
 		c.Locals(localSession, &sess)

@@ -102,3 +102,17 @@ func TestSessionCookieAttributes(t *testing.T) {
 		assert.True(t, found)
 	}
 }
+
+func TestBackgroundPollsDoNotKeepASessionAlive(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	b := e.browser()
+	b.signIn(seed.DemoClientEmail)
+	for _, step := range []time.Duration{5 * time.Minute, 5 * time.Minute, 4 * time.Minute} {
+		e.advance(step)
+		require.Equal(t, http.StatusOK, b.get("/portal", "X-Parley-Poll", "1").StatusCode, "a poll is answered")
+	}
+	e.advance(time.Minute + time.Second)
+	r := b.get("/portal")
+	assert.Equal(t, "/login?ended=idle", r.Header.Get("Location"), "15 minutes of polling only is 15 minutes idle")
+}

@@ -41,6 +41,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS text_messages_carrier_id_idx ON text_messages 
     WHERE carrier_message_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS text_messages_contact_idx ON text_messages (firm_id, contact_id, created_at, id);
 CREATE INDEX IF NOT EXISTS text_messages_firm_idx ON text_messages (firm_id, created_at DESC);
+-- Unread counts: inbound texts of a contact after the user's last read one.
+CREATE INDEX IF NOT EXISTS text_messages_inbound_idx ON text_messages (firm_id, contact_id, id) WHERE direction = 'in';
 
 -- Media items of an inbound MMS, kept (as documents) or refused.
 CREATE TABLE IF NOT EXISTS text_media (

@@ -8,18 +8,24 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/gofiber/fiber/v2"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/parleyhq/parley/shared/config"
 	"github.com/parleyhq/parley/shared/db"
+	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/mail"
 	"github.com/parleyhq/parley/shared/ops"
+	"github.com/parleyhq/parley/shared/sms"
+	"github.com/parleyhq/parley/shared/spool"
 	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/worker/internal/carrier"
 	"github.com/parleyhq/parley/worker/internal/jobs"
 )
 
@@ -48,6 +54,10 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	store, err := docstore.NewDisk(cfg.DocumentsDir)
+	if err != nil {
+		return err
+	}
 
 	reg := ops.NewRegistry()
 	metrics := ops.NewTaskMetrics(reg)
@@ -56,12 +66,19 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	reg.MustRegister(ops.NewQueueCollector(inspector, tasks.QueueNames))
 
 	srv := asynq.NewServer(redisOpt, asynq.Config{
-		Concurrency:     10,
-		Queues:          tasks.QueueWeights,
-		RetryDelayFunc:  RetryDelay,
-		ShutdownTimeout: cfg.ShutdownTimeout,
-		Logger:          asynqLogger{log},
-		BaseContext:     func() context.Context { return context.WithoutCancel(ctx) },
+		Concurrency:    20, // the DB pool holds 20; inbound texts are mostly waiting on Postgres
+		Queues:         tasks.QueueWeights,
+		RetryDelayFunc: RetryDelay,
+		IsFailure:      jobs.IsFailure,
+		// An idle worker looks for new tasks this often. asynq's 1 s default
+		// alone adds up to a second to every received text; at 20 ms an idle
+		// worker makes about 50 cheap Redis calls a second instead.
+		TaskCheckInterval: 20 * time.Millisecond,
+		// Retries put off by a send rate are due within a second or so.
+		DelayedTaskCheckInterval: time.Second,
+		ShutdownTimeout:          cfg.ShutdownTimeout,
+		Logger:                   asynqLogger{log},
+		BaseContext:              func() context.Context { return context.WithoutCancel(ctx) },
 	})
 	client := asynq.NewClient(redisOpt)
 	defer client.Close()
@@ -69,17 +86,31 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	mux := asynq.NewServeMux()
 	mux.Use(metrics.Middleware(log))
-	(&jobs.Jobs{DB: gdb, Mail: sender, Tasks: enq, Log: log, PublicURL: cfg.PublicURL}).Register(mux)
+	(&jobs.Jobs{
+		DB: gdb, Mail: sender, Tasks: enq, Log: log, PublicURL: cfg.PublicURL,
+		Carriers: Carriers(cfg), Store: store, Limiter: redis_rate.NewLimiter(rdb), Config: cfg,
+	}).Register(mux)
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: start task server: %w", err)
 	}
 	log.Info("worker serving", "queues", tasks.QueueNames, "addr", cfg.WorkerAddr)
 
-	go sweep(ctx, log, "emails", func(ctx context.Context) (int, error) {
+	go sweep(ctx, log, "emails", time.Minute, func(ctx context.Context) (int, error) {
 		return mail.RequeueStale(ctx, gdb, enq, 2*time.Minute)
 	})
-	go sweep(ctx, log, "client notices", func(ctx context.Context) (int, error) {
+	go sweep(ctx, log, "client notices", time.Minute, func(ctx context.Context) (int, error) {
 		return jobs.RequeueNotices(ctx, gdb, enq, cfg.NoticeBatchWindow+time.Minute, cfg.NoticeBatchWindow)
+	})
+	go sweep(ctx, log, "queued texts", time.Minute, func(ctx context.Context) (int, error) {
+		return jobs.RequeueTexts(ctx, gdb, enq, 5*time.Minute)
+	})
+	go sweep(ctx, log, "texts stuck sending", time.Minute, func(ctx context.Context) (int, error) {
+		return jobs.FailStuckTexts(ctx, gdb, 10*time.Minute)
+	})
+	// Webhooks the gateway spooled to Postgres while Redis was down: moved
+	// to the queue soon after Redis answers again.
+	go sweep(ctx, log, "spooled webhooks", 2*time.Second, func(ctx context.Context) (int, error) {
+		return spool.Drain(ctx, gdb, enq, 500)
 	})
 
 	web := fiber.New(fiber.Config{DisableStartupMessage: true})
@@ -101,37 +132,50 @@ func NewSender(cfg config.Config, log *slog.Logger) (mail.Sender, error) {
 	return mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom)
 }
 
+// Carriers returns a send client per dialect, from the operator's accounts.
+// Both exist even without credentials (the carrier then refuses the send, and
+// the text fails with a reason) so a firm is never stuck without one.
+func Carriers(cfg config.Config) map[sms.Dialect]carrier.Sender {
+	hc := &http.Client{Timeout: 15 * time.Second}
+	return map[sms.Dialect]carrier.Sender{
+		sms.Twilio: &carrier.Twilio{BaseURL: cfg.TwilioAPIURL, AccountSID: cfg.TwilioAccountSID, AuthToken: cfg.TwilioAuthToken,
+			StatusCallback: cfg.GatewayPublicURL + "/webhooks/twilio/status", HTTP: hc},
+		sms.Telnyx: &carrier.Telnyx{BaseURL: cfg.TelnyxAPIURL, APIKey: cfg.TelnyxAPIKey,
+			WebhookURL: cfg.GatewayPublicURL + "/webhooks/telnyx/messages", HTTP: hc},
+	}
+}
+
 // RetryDelay backs off exponentially with jitter: 10s, 20s, 40s … capped at
-// an hour. A *RetryAfterError (a carrier's rate limit) sets the delay itself.
+// an hour. A *RetryAfterError (a send rate, a callback that came too early)
+// sets the delay itself. A task whose worker died (its lease expired) has
+// already waited a minute for asynq to notice, and runs again at once.
 func RetryDelay(n int, err error, _ *asynq.Task) time.Duration {
 	var ra *RetryAfterError
 	if errors.As(err, &ra) && ra.After > 0 {
 		return ra.After
+	}
+	if errors.Is(err, asynq.ErrLeaseExpired) {
+		return time.Second
 	}
 	d := 10 * time.Second << min(n, 9)
 	d = min(d, time.Hour)
 	return d/2 + rand.N(d/2+1)
 }
 
-// RetryAfterError asks for a retry after a given delay.
-type RetryAfterError struct {
-	After time.Duration
-	Err   error
-}
+// RetryAfterError asks for a retry after a given delay. It is jobs.RetryAfter
+// (the handlers return it, and jobs cannot import this package).
+type RetryAfterError = jobs.RetryAfter
 
-func (e *RetryAfterError) Error() string { return fmt.Sprintf("%v (retry after %s)", e.Err, e.After) }
-func (e *RetryAfterError) Unwrap() error { return e.Err }
-
-// sweep runs fn every minute until ctx ends; each pass is logged if it did work.
-func sweep(ctx context.Context, log *slog.Logger, what string, fn func(context.Context) (int, error)) {
-	t := time.NewTicker(time.Minute)
+// sweep runs fn every interval until ctx ends; each pass is logged if it did work.
+func sweep(ctx context.Context, log *slog.Logger, what string, every time.Duration, fn func(context.Context) (int, error)) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		n, err := fn(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("sweep failed", "what", what, "err", err)
 		} else if n > 0 {
-			log.Info("requeued work whose task was lost", "what", what, "count", n)
+			log.Info("sweep found work", "what", what, "count", n)
 		}
 		select {
 		case <-ctx.Done():

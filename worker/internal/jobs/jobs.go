@@ -4,13 +4,22 @@
 package jobs
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
 
+	"github.com/parleyhq/parley/shared/config"
+	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/mail"
+	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/worker/internal/carrier"
 )
 
 // Jobs holds what the handlers need.
@@ -21,10 +30,43 @@ type Jobs struct {
 	Log   *slog.Logger
 	// PublicURL is the portal's address, for links in emails.
 	PublicURL string
+
+	// Carriers sends texts, by the firm's texting dialect.
+	Carriers map[sms.Dialect]carrier.Sender
+	// Store keeps media received by MMS.
+	Store docstore.Store
+	// Limiter keeps each firm number under Config.TextSendRate.
+	Limiter *redis_rate.Limiter
+	// MediaHTTP fetches MMS media; nil means a client with a 20 s timeout.
+	MediaHTTP *http.Client
+	// Config gives the carrier credentials (media fetches) and the send rate.
+	Config config.Config
 }
 
 // Register adds every handler to mux.
 func (j *Jobs) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeEmailSend, j.SendEmail)
 	mux.HandleFunc(tasks.TypeClientNotify, j.NotifyClient)
+	mux.HandleFunc(tasks.TypeTextInbound, j.ReceiveText)
+	mux.HandleFunc(tasks.TypeTextMedia, j.FetchTextMedia)
+	mux.HandleFunc(tasks.TypeTextSend, j.SendText)
+	mux.HandleFunc(tasks.TypeTextStatus, j.UpdateTextStatus)
 }
+
+// RetryAfter asks asynq to run the task again after a given delay instead of
+// the usual back-off (the worker's RetryDelay honours it).
+type RetryAfter struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfter) Error() string { return fmt.Sprintf("%v (retry after %s)", e.Err, e.After) }
+func (e *RetryAfter) Unwrap() error { return e.Err }
+
+// ErrRateLimited marks a task put off only to respect a send rate. It is not
+// a failure: the worker does not count it against the task's retries, so a
+// burst of texts waits its turn instead of running out of attempts.
+var ErrRateLimited = errors.New("send rate reached")
+
+// IsFailure tells asynq whether err counts against the task's retries.
+func IsFailure(err error) bool { return err != nil && !errors.Is(err, ErrRateLimited) }

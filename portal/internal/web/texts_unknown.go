@@ -1,0 +1,48 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+)
+
+// unknownTextsData lists texts from numbers that are no contact.
+type unknownTextsData struct {
+	Texts []models.UnknownText
+}
+
+// staffUnknownTexts shows administrators the texts kept out of
+// conversations because no contact has the sender's number.
+func (h *handler) staffUnknownTexts(c *fiber.Ctx) error {
+	texts, err := h.store.UnknownTexts(c.UserContext(), viewer(session(c)))
+	if err != nil {
+		return storeErr(err)
+	}
+	return h.render(c, "staff/texts_unknown", "", "Texts from unknown numbers", unknownTextsData{Texts: texts})
+}
+
+// staffUnknownToContact makes the sender a contact, in one step, and opens
+// their conversation.
+func (h *handler) staffUnknownToContact(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	first, last := strings.TrimSpace(c.FormValue("first_name")), strings.TrimSpace(c.FormValue("last_name"))
+	if first == "" && last == "" || len(first) > 100 || len(last) > 100 {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "Give the contact a first or last name (up to 100 characters each).")
+	}
+	contact, err := h.store.ContactFromUnknown(c.UserContext(), viewer(session(c)), id, first, last)
+	if errors.Is(err, store.ErrNotE164) {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "This sender's number cannot be saved on a contact.")
+	}
+	if err != nil {
+		return storeErr(err)
+	}
+	return redirect(c, fmt.Sprintf("/staff/texts/contacts/%d", contact.ID))
+}
