@@ -35,6 +35,15 @@
     if (e.target && e.target.id === "flash") showFlash();
   });
 
+  // A long poll that failed (server restarting, network gone) tries again
+  // after a pause instead of stopping for good.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var el = e.detail.elt;
+    if (el && el.hasAttribute && el.hasAttribute("data-longpoll") && !e.detail.successful) {
+      setTimeout(function () { if (document.body.contains(el)) htmx.trigger(el, "longpoll-retry"); }, 3000);
+    }
+  });
+
   // Upload progress: large files from a phone take a while.
   document.addEventListener("htmx:xhr:progress", function (e) {
     var form = e.target.closest ? e.target.closest("form") : null;

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/shared/textevents"
 )
 
 // maxTextRunes is the longest text carriers take (they split it into segments).
@@ -47,6 +49,20 @@ type threadData struct {
 	Error  string
 	Body   string
 	Notice string
+	// Version names the state of the texts shown; the page's wait for news
+	// sends it back and is answered once the texts differ.
+	Version string
+}
+
+// threadVersion changes whenever a text is added or changes status.
+func threadVersion(texts []textView) string {
+	var newest time.Time
+	for _, t := range texts {
+		if t.UpdatedAt.After(newest) {
+			newest = t.UpdatedAt
+		}
+	}
+	return fmt.Sprintf("%d-%d", len(texts), newest.UnixNano())
 }
 
 // textView is a text with what the thread needs to show its media.
@@ -151,6 +167,7 @@ func (h *handler) loadThread(c *fiber.Ctx, v store.Viewer, contactID int64, with
 		return storeErr(err)
 	}
 	d.Contact, d.Texts = &contact, textViews(rows)
+	d.Version = threadVersion(d.Texts)
 	if withRoute {
 		_, err := h.store.TextRoute(ctx, v, contactID)
 		if msg, ok := textRefusal(err, contact.Name()); ok {
@@ -213,20 +230,42 @@ func (h *handler) staffTextThread(c *fiber.Ctx) error {
 	return h.render(c, "staff/texts_thread", "thread", d.Contact.Name(), d)
 }
 
-// staffTextMessages is the thread's list of texts alone, which the open
-// page polls so new texts and status changes appear without a reload.
+// staffTextMessages is the thread's list of texts alone. The open page
+// asks for it with the version it shows; if nothing changed, the answer
+// waits (up to longPollWait) for the worker to announce a change, so a new
+// text appears within moments without polling every second.
 func (h *handler) staffTextMessages(c *fiber.Ctx) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
+	v := viewer(session(c))
+	ctx := c.UserContext()
+	var waiter *textevents.Waiter
+	if after := c.Query("after"); after != "" {
+		// Subscribe before reading, so a change in between is not missed.
+		if waiter, err = textevents.Subscribe(ctx, h.Redis, v.FirmID, id); err != nil {
+			h.Log.WarnContext(ctx, "texts: no live updates", "err", err)
+		} else {
+			defer waiter.Close()
+		}
+	}
 	var d threadData
-	if err := h.loadThread(c, viewer(session(c)), id, false, &d); err != nil {
+	if err := h.loadThread(c, v, id, false, &d); err != nil {
 		return err
+	}
+	if waiter != nil && d.Version == c.Query("after") && waiter.Wait(ctx, longPollWait) {
+		d = threadData{}
+		if err := h.loadThread(c, v, id, false, &d); err != nil {
+			return err
+		}
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Render("staff/texts_thread#texts", h.page(c, "", d))
 }
+
+// longPollWait stays well under the write timeout and the shutdown grace.
+const longPollWait = 20 * time.Second
 
 // staffTextNew is "new text": pick a contact, and their earlier texts show
 // at once (the picker loads the thread under it).

@@ -72,7 +72,7 @@ func TestStaffLayout(t *testing.T) {
 	assert.Contains(t, out, "PDF files can&#39;t be received by text.")
 	assert.Contains(t, out, `/staff/texts/2/retry`, "a temporary failure can be retried")
 	assert.NotContains(t, out, `/staff/texts/3/retry`)
-	assert.Contains(t, out, `hx-trigger="every 2s"`)
+	assert.Contains(t, out, `data-longpoll`)
 
 	var b bytes.Buffer
 	require.NoError(t, e.Render(&b, "staff/texts#badge", page{Data: badgeData{Show: true, Unread: 3}}))

@@ -88,7 +88,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	mux.Use(metrics.Middleware(log))
 	(&jobs.Jobs{
 		DB: gdb, Mail: sender, Tasks: enq, Log: log, PublicURL: cfg.PublicURL,
-		Carriers: Carriers(cfg), Store: store, Limiter: redis_rate.NewLimiter(rdb), Config: cfg,
+		Carriers: Carriers(cfg), Store: store, Limiter: redis_rate.NewLimiter(rdb), Config: cfg, Redis: rdb,
 	}).Register(mux)
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("worker: start task server: %w", err)

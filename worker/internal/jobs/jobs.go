@@ -4,6 +4,7 @@
 package jobs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/config"
@@ -19,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/shared/mail"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/shared/textevents"
 	"github.com/parleyhq/parley/worker/internal/carrier"
 )
 
@@ -41,6 +44,16 @@ type Jobs struct {
 	MediaHTTP *http.Client
 	// Config gives the carrier credentials (media fetches) and the send rate.
 	Config config.Config
+	// Redis carries "texts changed" events to open staff pages; nil: none.
+	Redis redis.UniversalClient
+}
+
+// textsChanged wakes staff pages showing the contact's texts. Best effort:
+// a page that misses it catches up when its wait times out.
+func (j *Jobs) textsChanged(ctx context.Context, firmID, contactID int64) {
+	if err := textevents.Publish(ctx, j.Redis, firmID, contactID); err != nil {
+		j.Log.WarnContext(ctx, "could not announce a text", "err", err)
+	}
 }
 
 // Register adds every handler to mux.

@@ -130,6 +130,7 @@ func (j *Jobs) ReceiveText(ctx context.Context, t *asynq.Task) error {
 	}
 	j.Log.InfoContext(ctx, "text received", "firm_id", firmID, "text_id", messageID, "contact_id", contactID,
 		"kind", in.Kind, "media", len(in.Media))
+	j.textsChanged(ctx, firmID, contactID)
 	return nil
 }
 

@@ -104,6 +104,7 @@ func (j *Jobs) SendText(ctx context.Context, t *asynq.Task) error {
 			return fmt.Errorf("text %d sent as %s, ID not recorded: %v: %w", txt.ID, carrierID, err, asynq.SkipRetry)
 		}
 		j.Log.InfoContext(ctx, "text sent", "text_id", txt.ID, "carrier_id", carrierID)
+		j.textsChanged(rctx, txt.FirmID, txt.ContactID)
 		return nil
 	}
 
@@ -174,6 +175,7 @@ func (j *Jobs) failText(ctx context.Context, txt models.TextMessage, from models
 		return fmt.Errorf("text %d: mark failed: %w", txt.ID, err)
 	}
 	j.Log.InfoContext(ctx, "text failed", "text_id", txt.ID, "reason", reason, "code", code)
+	j.textsChanged(ctx, txt.FirmID, txt.ContactID)
 	return nil
 }
 

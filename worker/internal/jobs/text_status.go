@@ -76,6 +76,7 @@ func (j *Jobs) UpdateTextStatus(ctx context.Context, t *asynq.Task) error {
 		}
 		if applied {
 			j.Log.InfoContext(ctx, "text status", "text_id", txt.ID, "status", u.Status, "code", u.ErrorCode)
+			j.textsChanged(ctx, txt.FirmID, txt.ContactID)
 			return nil
 		}
 	}
