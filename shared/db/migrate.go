@@ -69,3 +69,17 @@ func CheckSchema(ctx context.Context, gdb *gorm.DB) error {
 	}
 	return nil
 }
+
+// OpenCurrent opens the database and refuses it if its schema is behind
+// this build, which is how every program starts.
+func OpenCurrent(ctx context.Context, dsn string) (*gorm.DB, error) {
+	gdb, err := Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckSchema(ctx, gdb); err != nil {
+		Close(gdb)
+		return nil, err
+	}
+	return gdb, nil
+}

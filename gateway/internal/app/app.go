@@ -32,14 +32,11 @@ const (
 
 // Run serves webhooks until ctx is cancelled.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	gdb, err := db.Open(ctx, cfg.DatabaseURL)
+	gdb, err := db.OpenCurrent(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close(gdb)
-	if err := db.CheckSchema(ctx, gdb); err != nil {
-		return err
-	}
 	rdb, err := NewRedis(cfg.RedisURL)
 	if err != nil {
 		return err

@@ -57,14 +57,11 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 }
 
 func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	gdb, err := db.Open(ctx, cfg.DatabaseURL)
+	gdb, err := db.OpenCurrent(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close(gdb)
-	if err := db.CheckSchema(ctx, gdb); err != nil {
-		return err
-	}
 	store, err := docstore.NewDisk(cfg.DocumentsDir)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/shared/db"
+	"github.com/parleyhq/parley/shared/store"
 )
 
 // page is what every template gets: who is signed in, the CSRF token, the
@@ -87,3 +88,15 @@ func plural(n int, unit string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// matterParam is the signed-in viewer and the matter named by the :id route
+// parameter, if the viewer may see it (a 404 otherwise).
+func (h *handler) matterParam(c *fiber.Ctx) (store.Viewer, store.MatterRow, error) {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return v, store.MatterRow{}, err
+	}
+	m, err := h.store.Matter(c.UserContext(), v, id)
+	return v, m, storeErr(err)
+}

@@ -108,15 +108,11 @@ func (h *handler) staffMessage(c *fiber.Ctx) error {
 
 // staffUpload adds documents, shared with the client if asked.
 func (h *handler) staffUpload(c *fiber.Ctx) error {
-	v := viewer(session(c))
-	id, err := idParam(c, "id")
+	v, m, err := h.matterParam(c)
 	if err != nil {
 		return err
 	}
-	m, err := h.store.Matter(c.UserContext(), v, id)
-	if err != nil {
-		return storeErr(err)
-	}
+	id := m.ID
 	res, err := h.receiveDocuments(c, v, id)
 	if err != nil {
 		return err
@@ -219,15 +215,11 @@ func (h *handler) staffShareFolder(c *fiber.Ctx) error {
 
 // staffInvite emails the matter's client a portal invitation.
 func (h *handler) staffInvite(c *fiber.Ctx) error {
-	v := viewer(session(c))
-	id, err := idParam(c, "id")
+	v, m, err := h.matterParam(c)
 	if err != nil {
 		return err
 	}
-	m, err := h.store.Matter(c.UserContext(), v, id)
-	if err != nil {
-		return storeErr(err)
-	}
+	id := m.ID
 	email := auth.NormalizeEmail(c.FormValue("email"))
 	err = h.links.Invite(c.UserContext(), v.FirmID, m.ClientContactID, email)
 	if errors.Is(err, auth.ErrNotContactEmail) {

@@ -412,15 +412,11 @@ type matterTextsData struct {
 // staffMatterTexts lists the text threads of a matter's client and related
 // contacts; each links to the one thread the contact has.
 func (h *handler) staffMatterTexts(c *fiber.Ctx) error {
-	v := viewer(session(c))
-	id, err := idParam(c, "id")
+	v, m, err := h.matterParam(c)
 	if err != nil {
 		return err
 	}
-	m, err := h.store.Matter(c.UserContext(), v, id)
-	if err != nil {
-		return storeErr(err)
-	}
+	id := m.ID
 	threads, err := h.store.MatterThreads(c.UserContext(), v, id)
 	if err != nil {
 		return storeErr(err)

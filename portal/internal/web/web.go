@@ -59,14 +59,11 @@ func (h *handler) now() time.Time { return h.Now() }
 
 // Run opens every dependency and serves until ctx is cancelled.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	gdb, err := db.Open(ctx, cfg.DatabaseURL)
+	gdb, err := db.OpenCurrent(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close(gdb)
-	if err := db.CheckSchema(ctx, gdb); err != nil {
-		return err
-	}
 	rdbOpt, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		return fmt.Errorf("portal: REDIS_URL: %w", err)

@@ -31,14 +31,11 @@ import (
 
 // Run serves tasks until ctx is cancelled, then lets in-flight tasks finish.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	gdb, err := db.Open(ctx, cfg.DatabaseURL)
+	gdb, err := db.OpenCurrent(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close(gdb)
-	if err := db.CheckSchema(ctx, gdb); err != nil {
-		return err
-	}
 	redisOpt, err := asynq.ParseRedisURI(cfg.RedisURL)
 	if err != nil {
 		return fmt.Errorf("worker: REDIS_URL: %w", err)
