@@ -28,15 +28,35 @@ func (s *Store) Messages(ctx context.Context, v Viewer, matterID int64) ([]Messa
 	if _, err := s.Matter(ctx, v, matterID); err != nil {
 		return nil, err
 	}
-	var out []MessageRow
-	err := s.DB.WithContext(ctx).Table("portal_messages m").
-		Select(`m.*, coalesce(nullif(btrim(u.first_name || ' ' || u.last_name), ''),
-			nullif(btrim(c.first_name || ' ' || c.last_name), ''), c.company_name, '') AS author_name`).
-		Joins("LEFT JOIN users u ON u.id = m.author_user_id").
-		Joins("LEFT JOIN contacts c ON c.id = m.author_contact_id").
-		Where("m.firm_id = ? AND m.matter_id = ?", v.FirmID, matterID).
-		Order("m.created_at, m.id").Limit(1000).Find(&out).Error
+	return s.messages(ctx, v, matterID)
+}
+
+// messages lists (and marks read) the messages of a matter already checked
+// visible to v.
+func (s *Store) messages(ctx context.Context, v Viewer, matterID int64) ([]MessageRow, error) {
+	rows, err := s.DB.WithContext(ctx).Raw(`SELECT m.id, m.firm_id, m.matter_id, m.author_user_id, m.author_contact_id,
+		m.body, m.read_at, m.read_by_user_id, m.created_at,
+		coalesce(nullif(btrim(u.first_name || ' ' || u.last_name), ''),
+			nullif(btrim(c.first_name || ' ' || c.last_name), ''), c.company_name, '')
+		FROM portal_messages m
+		LEFT JOIN users u ON u.id = m.author_user_id
+		LEFT JOIN contacts c ON c.id = m.author_contact_id
+		WHERE m.firm_id = ? AND m.matter_id = ?
+		ORDER BY m.created_at, m.id LIMIT 1000`, v.FirmID, matterID).Rows()
 	if err != nil {
+		return nil, fmt.Errorf("store: list messages: %w", err)
+	}
+	defer rows.Close()
+	var out []MessageRow
+	for rows.Next() {
+		var m MessageRow
+		if err := rows.Scan(&m.ID, &m.FirmID, &m.MatterID, &m.AuthorUserID, &m.AuthorContactID, &m.Body,
+			&m.ReadAt, &m.ReadByUserID, &m.CreatedAt, &m.AuthorName); err != nil {
+			return nil, fmt.Errorf("store: list messages: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list messages: %w", err)
 	}
 	unread := false

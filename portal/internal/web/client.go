@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/view"
 )
 
 type mattersData struct {
@@ -37,22 +38,56 @@ type matterData struct {
 }
 
 func (h *handler) loadMatter(c *fiber.Ctx, v store.Viewer, id int64) (matterData, error) {
-	ctx := c.UserContext()
-	m, err := h.store.Matter(ctx, v, id)
+	p, err := h.store.MatterPage(c.UserContext(), v, id)
 	if err != nil {
 		return matterData{}, storeErr(err)
 	}
-	d := matterData{Matter: m}
-	if d.Documents, err = h.store.Documents(ctx, v, id); err != nil {
-		return d, err
+	return matterData{Matter: p.Matter, Documents: p.Documents, Folders: p.Folders, Messages: p.Messages}, nil
+}
+
+// clientPage is the client's matter page with each row worked out in Go:
+// html/template pays a reflective call for every field, function and
+// escaper it evaluates, and this page has a hundred rows.
+type clientPage struct {
+	Matter    store.MatterRow
+	Documents []clientDoc
+	Folders   []store.FolderRow
+	Messages  []clientMsg
+	Result    *sendResult
+}
+
+type clientDoc struct {
+	ID         int64
+	Name       string
+	FolderName string
+	Size       string
+	New        bool // shared by the firm and not opened yet
+	FromYou    bool
+}
+
+type clientMsg struct {
+	Mine   bool
+	Author string
+	When   string
+	New    bool
+	Body   string
+}
+
+func (d matterData) forClient() clientPage {
+	p := clientPage{Matter: d.Matter, Folders: d.Folders, Result: d.Result,
+		Documents: make([]clientDoc, len(d.Documents)), Messages: make([]clientMsg, len(d.Messages))}
+	for i, x := range d.Documents {
+		p.Documents[i] = clientDoc{ID: x.ID, Name: x.Name, FolderName: x.FolderName, Size: view.HumanBytes(x.SizeBytes),
+			New: x.UploadedByContactID == nil && x.FirstViewedByClientAt == nil, FromYou: x.UploadedByContactID != nil}
 	}
-	if d.Folders, err = h.store.Folders(ctx, v, id); err != nil {
-		return d, err
+	for i, x := range d.Messages {
+		m := clientMsg{Mine: x.FromClient(), Author: x.AuthorName, When: x.CreatedAt.Format("Jan 2, 3:04 PM"), New: x.New, Body: x.Body}
+		if m.Mine {
+			m.Author = "You"
+		}
+		p.Messages[i] = m
 	}
-	if d.Messages, err = h.store.Messages(ctx, v, id); err != nil {
-		return d, err
-	}
-	return d, nil
+	return p
 }
 
 // clientMatter is the client's page for one matter: status, next steps,
@@ -66,7 +101,7 @@ func (h *handler) clientMatter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, "client/matter", "", d.Matter.Description, d)
+	return h.render(c, "client/matter", "", d.Matter.Description, d.forClient())
 }
 
 // clientMessage posts a message to the firm.
@@ -88,7 +123,7 @@ func (h *handler) clientMessage(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return c.Render("client/matter#messages", h.page(c, "", d))
+		return c.Render("client/matter#messages", h.page(c, "", d.forClient()))
 	}
 	return redirect(c, "/portal/matters/"+c.Params("id")+"#messages")
 }
@@ -115,7 +150,7 @@ func (h *handler) clientUpload(c *fiber.Ctx) error {
 	if res.Error != "" || len(res.Refused) > 0 && len(res.Sent) == 0 {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
-	return h.render(c, "client/matter", "documents", d.Matter.Description, d)
+	return h.render(c, "client/matter", "documents", d.Matter.Description, d.forClient())
 }
 
 // clientDocument downloads or opens a document, checking access every time.

@@ -42,7 +42,7 @@ func TestEveryPageRenders(t *testing.T) {
 		"public/link":       linkData{Token: "t", Email: "a@b.c", FirmName: "Demo"},
 		"public/devmail":    []devMailRow{{OutboundEmail: models.OutboundEmail{Subject: "S", BodyText: "http://x/y"}, Links: []string{"http://x/y"}}},
 		"client/matters":    mattersData{Matters: []store.MatterRow{matter}, Unread: map[int64]int{7: 2}},
-		"client/matter":     md,
+		"client/matter":     md.forClient(),
 		"staff/matters":     mattersData{Matters: []store.MatterRow{matter}, Unread: map[int64]int{7: 1}},
 		"staff/matter":      md,
 
