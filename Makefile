@@ -46,11 +46,15 @@ build:
 	$(GO) build -o ./bin/ ./portal ./gateway ./worker
 
 # The client matter page is measured over a fixed 20,000 requests, so its
-# req/s and p99 compare from run to run.
+# req/s and p99 compare from run to run. The texting benchmarks (real
+# gateway and worker programs) each size their own run: 10 s at 1,000
+# texts/s, and a 20,000-text backlog, so they run once (-benchtime=1x).
+TEXT_BENCHMARKS = BenchmarkWebhookToStored|BenchmarkWorkerBacklog
 bench:
 	@$(TEST_SERVICES)
-	$(GO) test -run '^$$' -bench . -skip '^BenchmarkClientMatterPage$$' -benchmem ./...
+	$(GO) test -run '^$$' -bench . -skip '^(BenchmarkClientMatterPage|$(TEXT_BENCHMARKS))$$' -benchmem ./...
 	$(GO) test -run '^$$' -bench '^BenchmarkClientMatterPage$$' -benchtime=20000x -benchmem ./portal/internal/bench/
+	$(GO) test -run '^$$' -bench '^($(TEXT_BENCHMARKS))$$' -benchtime=1x ./shared/texte2e/
 
 e2e:
 	@$(TEST_SERVICES)
