@@ -42,13 +42,13 @@ type benchStack struct {
 
 func newBenchStack(b *testing.B, pkgs ...string) *benchStack {
 	b.Helper()
-	if raceEnabled {
+	if testkit.RaceEnabled {
 		b.Fatal("the texting benchmarks measure speed; run them without -race")
 	}
-	s := &benchStack{bin: buildPrograms(b, pkgs...), a: newAddrs(b), redisURL: testkit.RedisURL(b)}
+	s := &benchStack{bin: testkit.BuildPrograms(b, pkgs...), a: newAddrs(b), redisURL: testkit.RedisURL(b)}
 	dbURL := testkit.DatabaseURL(b)
 	vars := baseVars(b, dbURL, s.redisURL, s.a)
-	s.env = programEnv(b, vars)
+	s.env = testkit.ProgramEnv(b, vars)
 	s.gdb = testkit.DBAt(b, dbURL)
 	// What `portal seed-demo` does, done here so the benchmark needs no
 	// portal binary: the demo firm, its client +14155550123, and texting on.
@@ -67,9 +67,9 @@ func newBenchStack(b *testing.B, pkgs ...string) *benchStack {
 	return s
 }
 
-func (s *benchStack) start(b *testing.B, name string) *program {
+func (s *benchStack) start(b *testing.B, name string) *testkit.Program {
 	b.Helper()
-	return startProgram(b, name, filepath.Join(s.bin, name), s.env)
+	return testkit.StartProgram(b, name, filepath.Join(s.bin, name), s.env)
 }
 
 // storedCount counts the inbound texts whose carrier ID starts with prefix.
@@ -179,8 +179,8 @@ const (
 func BenchmarkWebhookToStored(b *testing.B) {
 	s := newBenchStack(b, "gateway", "worker")
 	gateway, worker := s.start(b, "gateway"), s.start(b, "worker")
-	gateway.waitReady(b, "http://"+s.a.gateway, 60*time.Second)
-	worker.waitReady(b, "http://"+s.a.worker, 60*time.Second)
+	gateway.WaitReady(b, "http://"+s.a.gateway, 60*time.Second)
+	worker.WaitReady(b, "http://"+s.a.worker, 60*time.Second)
 
 	// fasthttp, as the gateway's own benchmark uses: net/http's client
 	// costs the shared CPU several times more per request.
@@ -246,9 +246,9 @@ func BenchmarkWebhookToStored(b *testing.B) {
 	}
 	s.waitStored(b, prefix, int64(total), 100*time.Millisecond, 2*time.Minute)
 	b.StopTimer()
-	gateway.stop(b)
-	worker.stop(b)
-	cpu := gateway.cpu() + worker.cpu()
+	gateway.Stop(b)
+	worker.Stop(b)
+	cpu := gateway.CPU() + worker.CPU()
 
 	stored := s.storedAt(b, prefix)
 	lat := make([]time.Duration, 0, total)
@@ -346,8 +346,8 @@ func BenchmarkWorkerBacklog(b *testing.B) {
 		worker := s.start(b, "worker")
 		s.waitStored(b, prefix, backlog, 250*time.Millisecond, 5*time.Minute)
 		b.StopTimer()
-		worker.stop(b)
-		cpu += worker.cpu()
+		worker.Stop(b)
+		cpu += worker.CPU()
 
 		var span struct{ First, Last time.Time }
 		if err := s.gdb.Raw(`SELECT min(created_at) AS first, max(created_at) AS last FROM text_messages

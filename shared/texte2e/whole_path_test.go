@@ -37,7 +37,7 @@ import (
 // refuses to text it.
 func TestTextingWholePath(t *testing.T) {
 	t.Parallel()
-	bin := buildPrograms(t, "portal", "gateway", "worker", "gateway/carriersim")
+	bin := testkit.BuildPrograms(t, "portal", "gateway", "worker", "gateway/carriersim")
 	smtp := testkit.StartSMTP(t)
 	a := newAddrs(t)
 	dbURL := testkit.EmptyDatabaseURL(t)
@@ -46,21 +46,21 @@ func TestTextingWholePath(t *testing.T) {
 	vars["CARRIERSIM_ADDR"] = a.sim
 	vars["CARRIERSIM_PUBLIC_URL"] = "http://" + a.sim
 	vars["CARRIERSIM_PHONE"] = seed.DemoClientPhone
-	env := programEnv(t, vars)
+	env := testkit.ProgramEnv(t, vars)
 
 	// As `make run` does: the programs' own migrations and demo seed, which
 	// turns texting on for the demo firm with the pool's number.
-	runCommand(t, filepath.Join(bin, "portal"), env, "migrate")
-	runCommand(t, filepath.Join(bin, "portal"), env, "seed-demo")
+	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "migrate")
+	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "seed-demo")
 	portalURL, gatewayURL, workerURL, simURL := "http://"+a.portal, "http://"+a.gateway, "http://"+a.worker, "http://"+a.sim
-	portal := startProgram(t, "portal", filepath.Join(bin, "portal"), env, "serve")
-	gateway := startProgram(t, "gateway", filepath.Join(bin, "gateway"), env)
-	worker := startProgram(t, "worker", filepath.Join(bin, "worker"), env)
-	sim := startProgram(t, "carriersim", filepath.Join(bin, "carriersim"), env)
-	portal.waitReady(t, portalURL, 60*time.Second)
-	gateway.waitReady(t, gatewayURL, 60*time.Second)
-	worker.waitReady(t, workerURL, 60*time.Second)
-	sim.waitReady(t, simURL, 60*time.Second)
+	portal := testkit.StartProgram(t, "portal", filepath.Join(bin, "portal"), env, "serve")
+	gateway := testkit.StartProgram(t, "gateway", filepath.Join(bin, "gateway"), env)
+	worker := testkit.StartProgram(t, "worker", filepath.Join(bin, "worker"), env)
+	sim := testkit.StartProgram(t, "carriersim", filepath.Join(bin, "carriersim"), env)
+	portal.WaitReady(t, portalURL, 60*time.Second)
+	gateway.WaitReady(t, gatewayURL, 60*time.Second)
+	worker.WaitReady(t, workerURL, 60*time.Second)
+	sim.WaitReady(t, simURL, 60*time.Second)
 
 	gdb := testkit.DBAt(t, dbURL)
 	var firmID, clientID, matterID int64

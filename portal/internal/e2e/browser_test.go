@@ -16,6 +16,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/parleyhq/parley/shared/testkit"
 )
 
 // browser is one headless Chromium tab at a phone's size. Every step has its
@@ -50,7 +52,7 @@ func newBrowser(t *testing.T, flowTimeout time.Duration) *browser {
 	t.Helper()
 	chromium := requireChromium(t)
 	profile := t.TempDir() // made before the cleanup below, so removed after the browser exits
-	output := &syncBuffer{}
+	output := &testkit.SyncBuffer{}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
 		chromedp.UserDataDir(profile),

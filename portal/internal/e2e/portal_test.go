@@ -26,11 +26,11 @@ func TestBrowserClientPortal(t *testing.T) {
 	t.Parallel()
 	requireChromium(t) // before the slow part, so a skip is quick
 
-	bin := buildPrograms(t, "portal", "worker")
+	bin := testkit.BuildPrograms(t, "portal", "worker")
 	smtp := testkit.StartSMTP(t)
-	portalAddr, workerAddr := freeAddr(t), freeAddr(t)
+	portalAddr, workerAddr := testkit.FreeAddr(t), testkit.FreeAddr(t)
 	portalURL := "http://" + portalAddr
-	env := programEnv(t, map[string]string{
+	env := testkit.ProgramEnv(t, map[string]string{
 		"DATABASE_URL":         testkit.EmptyDatabaseURL(t),
 		"REDIS_URL":            testkit.RedisURL(t),
 		"PORTAL_ADDR":          portalAddr,
@@ -43,12 +43,12 @@ func TestBrowserClientPortal(t *testing.T) {
 		"SHUTDOWN_TIMEOUT":     "5s",
 	})
 	// As `make run` does; the programs' own migrations, not the test binary's.
-	runCommand(t, filepath.Join(bin, "portal"), env, "migrate")
-	runCommand(t, filepath.Join(bin, "portal"), env, "seed-demo")
-	portal := startProgram(t, "portal", filepath.Join(bin, "portal"), env, "serve")
-	worker := startProgram(t, "worker", filepath.Join(bin, "worker"), env)
-	portal.waitReady(t, portalURL, 30*time.Second)
-	worker.waitReady(t, "http://"+workerAddr, 30*time.Second)
+	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "migrate")
+	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "seed-demo")
+	portal := testkit.StartProgram(t, "portal", filepath.Join(bin, "portal"), env, "serve")
+	worker := testkit.StartProgram(t, "worker", filepath.Join(bin, "worker"), env)
+	portal.WaitReady(t, portalURL, 30*time.Second)
+	worker.WaitReady(t, "http://"+workerAddr, 30*time.Second)
 
 	b := newBrowser(t, 90*time.Second)
 	defer func() {

@@ -16,6 +16,11 @@ type mattersData struct {
 
 // clientMatters lists the client's matters.
 func (h *handler) clientMatters(c *fiber.Ctx) error {
+	return h.matterList(c, "client/matters", "Your matters")
+}
+
+// matterList renders the matters the viewer may see, with unread counts.
+func (h *handler) matterList(c *fiber.Ctx, name, title string) error {
 	v := viewer(session(c))
 	matters, err := h.store.Matters(c.UserContext(), v)
 	if err != nil {
@@ -25,7 +30,7 @@ func (h *handler) clientMatters(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, "client/matters", "", "Your matters", mattersData{Matters: matters, Unread: unread})
+	return h.render(c, name, "", title, mattersData{Matters: matters, Unread: unread})
 }
 
 type matterData struct {

@@ -16,16 +16,7 @@ import (
 
 // staffMatters lists the matters the firm user may see.
 func (h *handler) staffMatters(c *fiber.Ctx) error {
-	v := viewer(session(c))
-	matters, err := h.store.Matters(c.UserContext(), v)
-	if err != nil {
-		return err
-	}
-	unread, err := h.store.UnreadCounts(c.UserContext(), v)
-	if err != nil {
-		return err
-	}
-	return h.render(c, "staff/matters", "", "Matters", mattersData{Matters: matters, Unread: unread})
+	return h.matterList(c, "staff/matters", "Matters")
 }
 
 func (h *handler) staffMatterData(c *fiber.Ctx, v store.Viewer, id int64) (matterData, error) {

@@ -1,0 +1,6 @@
+//go:build !race
+
+package testkit
+
+// RaceEnabled: the test binary has no race detector.
+const RaceEnabled = false
