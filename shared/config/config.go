@@ -7,6 +7,7 @@ package config
 import (
 	"encoding/base64"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -58,6 +59,9 @@ type Config struct {
 	TextingNumbers   []PoolNumber
 	// TextSendRate is how many texts a second one firm number may send.
 	TextSendRate int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
+	// portal believes for the client's IP (rate limits); empty: none.
+	TrustedProxies []string
 }
 
 // PoolNumber is one number of the texting pool.
@@ -167,6 +171,20 @@ var keys = []key{
 		pool, err := parsePool(v)
 		c.TextingNumbers = pool
 		return err
+	}},
+	{"TRUSTED_PROXIES", "", func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			if _, _, err := net.ParseCIDR(item); err != nil && net.ParseIP(item) == nil {
+				return fmt.Errorf("%q is not an IP address or CIDR range", item)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, item)
+		}
+		return nil
 	}},
 	{"TEXT_SEND_RATE", "3", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)

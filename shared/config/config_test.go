@@ -76,6 +76,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{"TELNYX_PUBLIC_KEY", "short", "TELNYX_PUBLIC_KEY"},
 		{"TWILIO_API_URL", "api.twilio.com", "TWILIO_API_URL"},
 		{"TEXT_SEND_RATE", "0", "TEXT_SEND_RATE"},
+		{"TRUSTED_PROXIES", "10.0.0.0/8, proxy.local", "TRUSTED_PROXIES"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {

@@ -149,16 +149,25 @@ func (s *Store) Document(ctx context.Context, v Viewer, id int64) (models.Docume
 		}
 		return d, nil
 	}
-	docs, err := s.Documents(ctx, v, *d.MatterID)
-	if err != nil {
+	if _, err := s.Matter(ctx, v, *d.MatterID); err != nil {
 		return models.Document{}, err
 	}
-	for _, row := range docs {
-		if row.ID == id {
-			return d, nil
-		}
+	if !v.IsClient() {
+		return d, nil
 	}
-	return models.Document{}, notFoundErr()
+	// The same rule as the client's list in documents(), for one row.
+	var visible bool
+	err = s.DB.WithContext(ctx).Raw(sharedFolders+`
+	SELECT EXISTS (SELECT 1 FROM documents d WHERE d.firm_id = @firm AND d.id = @doc
+		AND (d.shared_with_client OR d.folder_id IN (SELECT id FROM shared) OR d.uploaded_by_contact_id = @contact))`,
+		map[string]any{"firm": v.FirmID, "matter": *d.MatterID, "doc": id, "contact": v.ContactID}).Scan(&visible).Error
+	if err != nil {
+		return models.Document{}, fmt.Errorf("store: document access: %w", err)
+	}
+	if !visible {
+		return models.Document{}, notFoundErr()
+	}
+	return d, nil
 }
 
 // MarkViewedByClient records the first time the client opened a document.

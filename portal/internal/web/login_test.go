@@ -154,3 +154,17 @@ func TestUninvitedContactCannotSignIn(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, r.StatusCode)
 	assert.NotEmpty(t, e.lastLink(seed.DemoClientEmail))
 }
+
+func TestClientIPBehindATrustedProxy(t *testing.T) {
+	t.Parallel()
+	// app.Test's connections come from 0.0.0.0; trust it as the proxy.
+	e := newEnv(t, map[string]string{"TRUSTED_PROXIES": "0.0.0.0/32"}, withLinkLimits(5, 1))
+	first, second := e.browser(), e.browser()
+	first.ip, second.ip = "198.51.100.1", "198.51.100.2"
+	first.get("/login")
+	second.get("/login")
+	assert.Equal(t, http.StatusSeeOther, first.post("/login", url.Values{"email": {"a@example.com"}}).StatusCode)
+	assert.Equal(t, http.StatusSeeOther, second.post("/login", url.Values{"email": {"b@example.com"}}).StatusCode,
+		"each client behind the proxy has its own budget")
+	assert.Equal(t, http.StatusTooManyRequests, first.post("/login", url.Values{"email": {"c@example.com"}}).StatusCode)
+}

@@ -113,6 +113,12 @@ func New(d Deps) (*fiber.App, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           2 * time.Minute,
+		// Behind a reverse proxy the client's IP (for rate limits) comes
+		// from X-Forwarded-For, believed only from the configured proxies.
+		ProxyHeader:             proxyHeader(d.Config),
+		EnableTrustedProxyCheck: len(d.Config.TrustedProxies) > 0,
+		TrustedProxies:          d.Config.TrustedProxies,
+		EnableIPValidation:      true,
 		// Uploads are read as a stream into the document store; ordinary
 		// forms stay small.
 		StreamRequestBody: true,
@@ -155,4 +161,11 @@ func (h *handler) errorHandler(c *fiber.Ctx, err error) error {
 		return c.Render("public/error#partials/error", msg)
 	}
 	return h.render(c, "public/error", "", "Error", fiber.Map{"Code": code, "Message": msg})
+}
+
+func proxyHeader(cfg config.Config) string {
+	if len(cfg.TrustedProxies) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }
