@@ -169,9 +169,11 @@ func TestWorkerKilledMidInboundStoresOnce(t *testing.T) {
 	stored := countTexts(t, gdb, "SMload%")
 	t.Logf("killed the worker with %d of %d other texts stored", stored, load)
 
-	// Let go of the key; nothing stored it.
+	// Let go of the key. The killed worker's INSERT may still complete: its
+	// Postgres backend was waiting on the lock and has not yet noticed that
+	// its client is gone. Either way the text must end up stored once.
 	require.NoError(t, blocker.Rollback().Error)
-	assert.Zero(t, countTexts(t, gdb, held))
+	assert.LessOrEqual(t, countTexts(t, gdb, held), int64(1))
 
 	second := start()
 	defer func() {
