@@ -107,8 +107,14 @@ func (h *handler) sendDocument(c *fiber.Ctx, d models.Document) error {
 	c.Set(fiber.HeaderContentType, d.MIMEType)
 	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": d.Name}))
 	c.Set(fiber.HeaderCacheControl, "private, no-store")
-	// Served files must not run scripts in the portal's origin.
-	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox")
+	// Served files must not run scripts in the portal's origin. Chrome's PDF
+	// viewer does not open in a sandboxed document, so PDFs (which the
+	// allowlist let in by content, never HTML or SVG) go without it.
+	csp := "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
+	if base != "application/pdf" {
+		csp += "; sandbox"
+	}
+	c.Set(fiber.HeaderContentSecurityPolicy, csp)
 	return c.SendStream(r, int(d.SizeBytes))
 }
 

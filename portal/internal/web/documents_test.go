@@ -194,6 +194,7 @@ func TestSharingReadReceiptsAndNotices(t *testing.T) {
 	require.Equal(t, http.StatusOK, d.StatusCode)
 	assert.Equal(t, "nosniff", d.Header.Get("X-Content-Type-Options"))
 	assert.Contains(t, d.Header.Get("Content-Disposition"), "inline", "text opens in the browser")
+	assert.Contains(t, d.Header.Get("Content-Security-Policy"), "sandbox")
 
 	page = staff.get(staffPage).body
 	assert.Contains(t, page, `<span class="receipt">opened`, "document read receipt")
@@ -204,6 +205,16 @@ func TestSharingReadReceiptsAndNotices(t *testing.T) {
 	// Unsharing hides it again.
 	staff.post(fmt.Sprintf("/staff/documents/%d/share", memo.ID), url.Values{"share": {"0"}})
 	assert.Equal(t, http.StatusNotFound, client.get(docPath).StatusCode)
+
+	// PDFs open in the browser too.
+	var letter models.Document
+	require.NoError(t, e.db.Where("matter_id = ? AND mime_type = ?", m.ID, "application/pdf").Take(&letter).Error)
+	pdfResp := client.get(fmt.Sprintf("/portal/documents/%d", letter.ID))
+	require.Equal(t, http.StatusOK, pdfResp.StatusCode)
+	assert.Equal(t, "application/pdf", pdfResp.Header.Get("Content-Type"))
+	assert.Contains(t, pdfResp.Header.Get("Content-Disposition"), "inline", "PDFs open in the browser")
+	assert.NotContains(t, pdfResp.Header.Get("Content-Security-Policy"), "sandbox", "Chrome's PDF viewer will not open sandboxed")
+	assert.Contains(t, pdfResp.Header.Get("Content-Security-Policy"), "default-src 'none'")
 }
 
 func TestSharedFolderSharesLaterDocuments(t *testing.T) {
