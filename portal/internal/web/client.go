@@ -116,9 +116,9 @@ func (h *handler) clientMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body := strings.TrimSpace(c.FormValue("body"))
-	if body == "" || len(body) > 10000 {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "Write a message of up to 10,000 characters.")
+	body, err := messageBody(c)
+	if err != nil {
+		return err
 	}
 	if _, err := h.store.AddMessage(c.UserContext(), v, id, body); err != nil {
 		return storeErr(err)
@@ -173,4 +173,16 @@ func (h *handler) clientDocument(c *fiber.Ctx) error {
 		return err
 	}
 	return h.sendDocument(c, doc)
+}
+
+// maxMessage is the longest portal message, in bytes (the column's check).
+const maxMessage = 10000
+
+// messageBody reads a message form's text: required, within maxMessage.
+func messageBody(c *fiber.Ctx) (string, error) {
+	body := strings.TrimSpace(c.FormValue("body"))
+	if body == "" || len(body) > maxMessage {
+		return "", fiber.NewError(fiber.StatusUnprocessableEntity, "Write a message of up to 10,000 characters.")
+	}
+	return body, nil
 }

@@ -49,7 +49,7 @@ func (h *handler) receiveDocuments(c *fiber.Ctx, v store.Viewer, matterID int64)
 	}
 	out := sendResult{Refused: res.Refused}
 	message := strings.TrimSpace(res.Fields["message"])
-	if len(message) > 10000 {
+	if len(message) > maxMessage {
 		return out, fiber.NewError(fiber.StatusUnprocessableEntity, "The message is too long (10,000 characters at most).")
 	}
 	if len(res.Files) == 0 && message == "" {

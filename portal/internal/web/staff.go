@@ -82,9 +82,9 @@ func (h *handler) staffMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	body := strings.TrimSpace(c.FormValue("body"))
-	if body == "" || len(body) > 10000 {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "Write a message of up to 10,000 characters.")
+	body, err := messageBody(c)
+	if err != nil {
+		return err
 	}
 	m, err := h.store.Matter(c.UserContext(), v, id)
 	if err != nil {
