@@ -14,6 +14,8 @@ type Firm struct {
 	Slug     string
 	Name     string
 	TimeZone string
+	// ReminderDays is how many days before an event a reminder is texted (0: none).
+	ReminderDays int
 	FirmTexting
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -88,6 +90,20 @@ func (c Contact) TextingNumber() (ContactPhoneNumber, bool) {
 		}
 	}
 	return ContactPhoneNumber{}, false
+}
+
+// TextNumber is where texts to the contact go: the number marked for
+// texting, else the first mobile number; ok is false when there is neither.
+func (c Contact) TextNumber() (string, bool) {
+	if p, ok := c.TextingNumber(); ok {
+		return p.Number, true
+	}
+	for _, p := range c.PhoneNumbers {
+		if p.Label == "mobile" {
+			return p.Number, true
+		}
+	}
+	return "", false
 }
 
 // ContactEmail is one of a contact's email addresses (stored lower-case).

@@ -81,3 +81,16 @@ func isNANPE164(s string) bool {
 	}
 	return true
 }
+
+// Display writes an E.164 number the way people read it: North American
+// numbers as (415) 555-0100, others in international form.
+func Display(e164 string) string {
+	n, err := phonenumbers.Parse(e164, "US")
+	if err != nil {
+		return e164
+	}
+	if n.GetCountryCode() == 1 {
+		return phonenumbers.Format(n, phonenumbers.NATIONAL)
+	}
+	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+}

@@ -8,6 +8,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -26,10 +27,21 @@ type Viewer struct {
 func (v Viewer) IsClient() bool { return v.ContactID != 0 }
 
 // Store wraps the database.
-type Store struct{ DB *gorm.DB }
+type Store struct {
+	DB *gorm.DB
+	// Clock is the time planning uses (calendar texts); tests set it.
+	Clock func() time.Time
+}
 
 // New returns a store over gdb.
-func New(gdb *gorm.DB) *Store { return &Store{DB: gdb} }
+func New(gdb *gorm.DB) *Store { return &Store{DB: gdb, Clock: time.Now} }
+
+func (s *Store) now() time.Time {
+	if s.Clock == nil {
+		return time.Now()
+	}
+	return s.Clock()
+}
 
 // notFound maps gorm's sentinel to ours and wraps anything else.
 func notFound(err error, what string) error {

@@ -265,16 +265,7 @@ func (s *Store) TextContact(ctx context.Context, v Viewer, contactID int64) (Tex
 		return TextContact{}, notFound(err, "load contact")
 	}
 	out := TextContact{Contact: c}
-	if p, ok := c.TextingNumber(); ok {
-		out.Number = p.Number
-	} else {
-		for _, p := range c.PhoneNumbers {
-			if p.Label == "mobile" {
-				out.Number = p.Number
-				break
-			}
-		}
-	}
+	out.Number, _ = c.TextNumber()
 	return out, nil
 }
 

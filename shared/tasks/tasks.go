@@ -36,6 +36,7 @@ const (
 	TypeTextStatus   = "text:status"
 	TypeTextSend     = "text:send"
 	TypeTextMedia    = "text:media"
+	TypeEventNotify  = "calendar:notify"
 )
 
 // EmailSend asks the worker to send one recorded outbound email.
@@ -123,6 +124,22 @@ func NewTextMedia(firmID, mediaID int64) (*asynq.Task, error) {
 	return newTask(TypeTextMedia, TextMediaFetch{FirmID: firmID, MediaID: mediaID}, asynq.Queue(QueueDefault),
 		asynq.MaxRetry(10), asynq.Timeout(time.Minute), asynq.Retention(time.Hour),
 		asynq.TaskID(fmt.Sprintf("%s:%d", TypeTextMedia, mediaID)))
+}
+
+// EventNotify asks the worker to send one planned calendar text.
+type EventNotify struct {
+	FirmID         int64 `json:"firm_id"`
+	NotificationID int64 `json:"notification_id"`
+}
+
+// NewEventNotify builds the task for a planned row of event_notifications,
+// to run at sendAt. The ID names the row and the time, so a row the worker
+// holds back for quiet hours can be queued again for the morning.
+func NewEventNotify(firmID, notificationID int64, sendAt time.Time) (*asynq.Task, error) {
+	return newTask(TypeEventNotify, EventNotify{FirmID: firmID, NotificationID: notificationID},
+		asynq.Queue(QueueDefault), asynq.MaxRetry(10), asynq.Timeout(30*time.Second), asynq.ProcessAt(sendAt),
+		asynq.TaskID(fmt.Sprintf("%s:%d:%d", TypeEventNotify, notificationID, sendAt.Unix())),
+		asynq.Retention(time.Hour))
 }
 
 func newTask(typ string, payload any, opts ...asynq.Option) (*asynq.Task, error) {

@@ -101,6 +101,9 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	go sweep(ctx, log, "queued texts", time.Minute, func(ctx context.Context) (int, error) {
 		return jobs.RequeueTexts(ctx, gdb, enq, 5*time.Minute)
 	})
+	go sweep(ctx, log, "planned event texts", time.Minute, func(ctx context.Context) (int, error) {
+		return jobs.RequeueEventTexts(ctx, gdb, enq, 2*time.Minute)
+	})
 	go sweep(ctx, log, "texts stuck sending", time.Minute, func(ctx context.Context) (int, error) {
 		return jobs.FailStuckTexts(ctx, gdb, 10*time.Minute)
 	})

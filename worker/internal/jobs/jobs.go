@@ -46,6 +46,8 @@ type Jobs struct {
 	Config config.Config
 	// Redis carries "texts changed" events to open staff pages; nil: none.
 	Redis redis.UniversalClient
+	// Clock is the time calendar texts are planned and answered by; nil: time.Now.
+	Clock func() time.Time
 }
 
 // textsChanged wakes staff pages showing the contact's texts. Best effort:
@@ -64,6 +66,7 @@ func (j *Jobs) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeTextMedia, j.FetchTextMedia)
 	mux.HandleFunc(tasks.TypeTextSend, j.SendText)
 	mux.HandleFunc(tasks.TypeTextStatus, j.UpdateTextStatus)
+	mux.HandleFunc(tasks.TypeEventNotify, j.NotifyEvent)
 }
 
 // RetryAfter asks asynq to run the task again after a given delay instead of

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"gorm.io/gorm"
@@ -92,10 +93,10 @@ func (j *Jobs) ReceiveText(ctx context.Context, t *asynq.Task) error {
 			}
 		}
 
-		reply, err = applyKeyword(tx, in, from, contactID)
+		reply, err = applyKeyword(tx, in, from, contactID, messageID, j.now())
 		return err
 	}
-	if len(in.Media) == 0 && (in.Kind == sms.KindText || in.Kind == sms.KindNo) {
+	if len(in.Media) == 0 && in.Kind == sms.KindText {
 		// One statement is atomic by itself: the common case, a plain text,
 		// costs one look-up and one insert.
 		err = store(j.DB.WithContext(ctx))
@@ -119,14 +120,7 @@ func (j *Jobs) ReceiveText(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 	if reply != nil {
-		st, err := tasks.NewTextSend(firmID, reply.ID, 0)
-		if err != nil {
-			return err
-		}
-		// The reply row is committed; RequeueTexts sends it if this fails.
-		if err := j.Tasks.Enqueue(ctx, st); err != nil {
-			j.Log.WarnContext(ctx, "help reply stored, not yet queued", "text_id", reply.ID, "err", err)
-		}
+		j.queueText(ctx, *reply)
 	}
 	j.Log.InfoContext(ctx, "text received", "firm_id", firmID, "text_id", messageID, "contact_id", contactID,
 		"kind", in.Kind, "media", len(in.Media))
@@ -135,19 +129,16 @@ func (j *Jobs) ReceiveText(ctx context.Context, t *asynq.Task) error {
 }
 
 // applyKeyword carries out what a keyword message asks for, in the
-// transaction that stored it. It returns the help reply to send, if any.
-func applyKeyword(tx *gorm.DB, in sms.Inbound, from string, contactID int64) (*models.TextMessage, error) {
+// transaction that stored it. It returns the reply to send, if any: the
+// help text, or the acknowledgement of a Y/N answer.
+func applyKeyword(tx *gorm.DB, in sms.Inbound, from string, contactID, textID int64, now time.Time) (*models.TextMessage, error) {
 	switch in.Kind {
 	case sms.KindOptOut:
 		return nil, recordOptOut(tx, in.FirmID, in.To, from)
 	case sms.KindOptIn:
 		return nil, clearOptOut(tx, in.To, from)
-	case sms.KindYes:
-		// YES is both an opt-in keyword and a Y/N answer. From a contact
-		// who opted out of this number it can only mean "start again", so
-		// it lifts the opt-out; otherwise it is an ordinary text (an answer
-		// to whatever was asked), and deleting nothing changes nothing.
-		return nil, clearOptOut(tx, in.To, from)
+	case sms.KindYes, sms.KindNo:
+		return answerInvitation(tx, in, from, contactID, textID, now)
 	case sms.KindHelp:
 		var firm models.Firm
 		if err := tx.Take(&firm, in.FirmID).Error; err != nil {

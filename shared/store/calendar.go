@@ -1,0 +1,793 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/parleyhq/parley/shared/calendar"
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/sms"
+)
+
+// InvalidError is input a user must correct; its text is for them.
+type InvalidError struct{ Msg string }
+
+func (e *InvalidError) Error() string { return e.Msg }
+
+func invalid(format string, args ...any) error {
+	return &InvalidError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// EventInput is an event as a firm user writes it.
+type EventInput struct {
+	MatterID    int64 // 0: not on a matter
+	Title       string
+	Start, End  time.Time
+	Location    string
+	Description string
+	UserIDs     []int64
+	Contacts    []ContactAttendee
+}
+
+// ContactAttendee is a contact invited to an event.
+type ContactAttendee struct {
+	ContactID  int64
+	NotifyText bool
+}
+
+// Planned is a calendar text the caller must queue once the change is
+// committed (a sweep in the worker queues any it did not).
+type Planned struct {
+	ID     int64
+	SendAt time.Time
+}
+
+func (in *EventInput) validate() error {
+	in.Title, in.Location = strings.TrimSpace(in.Title), strings.TrimSpace(in.Location)
+	in.Description = strings.TrimSpace(in.Description)
+	switch {
+	case in.Title == "":
+		return invalid("Give the event a title.")
+	case utf8.RuneCountInString(in.Title) > 200:
+		return invalid("Keep the title under 200 characters.")
+	case utf8.RuneCountInString(in.Location) > 300:
+		return invalid("Keep the location under 300 characters.")
+	case utf8.RuneCountInString(in.Description) > 5000:
+		return invalid("Keep the description under 5,000 characters.")
+	case in.Start.IsZero() || in.End.IsZero():
+		return invalid("Give the event a start and an end.")
+	case in.End.Before(in.Start):
+		return invalid("The event cannot end before it starts.")
+	case in.End.Sub(in.Start) > 31*24*time.Hour:
+		return invalid("An event can last at most 31 days.")
+	}
+	return nil
+}
+
+// visibleEvents scopes a query on events to what a firm user may see: the
+// firm's events that are on no matter, or on a matter they may see.
+func visibleEvents(q *gorm.DB, v Viewer) *gorm.DB {
+	q = q.Where("events.firm_id = ?", v.FirmID)
+	if v.Admin {
+		return q
+	}
+	return q.Where(`events.matter_id IS NULL OR EXISTS (SELECT 1 FROM matters WHERE matters.firm_id = events.firm_id
+		AND matters.id = events.matter_id AND (matters.permission = 'everyone' OR EXISTS (
+		SELECT 1 FROM matter_permitted_users p WHERE p.matter_id = matters.id AND p.user_id = ?)))`, v.UserID)
+}
+
+// EventRow is an event as lists show it.
+type EventRow struct {
+	models.Event
+	MatterName string
+	Attendees  int
+}
+
+// Events lists the events v may see that overlap [from, to), on one matter
+// when matterID is not 0, in start order.
+func (s *Store) Events(ctx context.Context, v Viewer, from, to time.Time, matterID int64) ([]EventRow, error) {
+	if err := firmUser(v); err != nil {
+		return nil, err
+	}
+	q := s.DB.WithContext(ctx).Table("events").
+		Select(`events.*, coalesce(m.name, '') AS matter_name,
+			(SELECT count(*) FROM event_attendees a WHERE a.event_id = events.id AND a.removed_at IS NULL) AS attendees`).
+		Joins("LEFT JOIN matters m ON m.firm_id = events.firm_id AND m.id = events.matter_id").
+		Where("events.starts_at < ? AND events.ends_at >= ?", to, from)
+	if matterID != 0 {
+		q = q.Where("events.matter_id = ?", matterID)
+	}
+	var out []EventRow
+	if err := visibleEvents(q, v).Order("events.starts_at, events.id").Limit(1000).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: list events: %w", err)
+	}
+	return out, nil
+}
+
+// AttendeeRow is an attendee as the event page shows it.
+type AttendeeRow struct {
+	models.EventAttendee
+	Name string
+	// The attendee's reminder: planned (at ReminderAt) or sent (at ReminderSentAt).
+	ReminderStatus string
+	ReminderAt     *time.Time
+	ReminderSentAt *time.Time
+}
+
+// NotificationRow is a calendar text as the event page lists it, with the
+// delivery status of the text that carried it.
+type NotificationRow struct {
+	models.EventNotification
+	To            string
+	TextStatus    string
+	FailureReason string
+}
+
+// KindLabel names the notification's kind.
+func (n NotificationRow) KindLabel() string { return calendar.Kind(n.Kind).Label() }
+
+// EventDetail is an event with who is invited and what was texted.
+type EventDetail struct {
+	EventRow
+	Users         []AttendeeRow
+	Contacts      []AttendeeRow
+	Removed       []AttendeeRow
+	Notifications []NotificationRow
+}
+
+// Event returns one event v may see.
+func (s *Store) Event(ctx context.Context, v Viewer, id int64) (EventDetail, error) {
+	if err := firmUser(v); err != nil {
+		return EventDetail{}, err
+	}
+	var d EventDetail
+	q := s.DB.WithContext(ctx).Table("events").
+		Select("events.*, coalesce(m.name, '') AS matter_name").
+		Joins("LEFT JOIN matters m ON m.firm_id = events.firm_id AND m.id = events.matter_id")
+	if err := visibleEvents(q, v).Where("events.id = ?", id).Take(&d.EventRow).Error; err != nil {
+		return EventDetail{}, notFound(err, "load event")
+	}
+	var rows []AttendeeRow
+	err := s.DB.WithContext(ctx).Raw(`SELECT a.*,
+			CASE WHEN a.user_id IS NOT NULL THEN btrim(u.first_name || ' ' || u.last_name) ELSE `+contactNameSQL+` END AS name,
+			r.status AS reminder_status, r.send_at AS reminder_at, r.sent_at AS reminder_sent_at
+		FROM event_attendees a
+		LEFT JOIN users u ON u.firm_id = a.firm_id AND u.id = a.user_id
+		LEFT JOIN contacts c ON c.firm_id = a.firm_id AND c.id = a.contact_id
+		LEFT JOIN LATERAL (SELECT n.status, n.send_at, n.sent_at FROM event_notifications n
+			WHERE n.attendee_id = a.id AND n.kind = 'reminder' AND n.status IN ('planned', 'sent')
+			ORDER BY n.id DESC LIMIT 1) r ON true
+		WHERE a.firm_id = ? AND a.event_id = ? ORDER BY name, a.id`, v.FirmID, id).Scan(&rows).Error
+	if err != nil {
+		return EventDetail{}, fmt.Errorf("store: load attendees: %w", err)
+	}
+	for _, r := range rows {
+		switch {
+		case r.RemovedAt != nil:
+			d.Removed = append(d.Removed, r)
+		case r.UserID != nil:
+			d.Users = append(d.Users, r)
+		default:
+			d.Contacts = append(d.Contacts, r)
+		}
+	}
+	d.Attendees = len(d.Users) + len(d.Contacts)
+	err = s.DB.WithContext(ctx).Raw(`SELECT n.*, `+contactNameSQL+` AS "to",
+			coalesce(t.status, '') AS text_status, coalesce(t.failure_reason, '') AS failure_reason
+		FROM event_notifications n
+		JOIN event_attendees a ON a.firm_id = n.firm_id AND a.id = n.attendee_id
+		JOIN contacts c ON c.firm_id = a.firm_id AND c.id = a.contact_id
+		LEFT JOIN text_messages t ON t.firm_id = n.firm_id AND t.id = n.text_message_id
+		WHERE n.firm_id = ? AND n.event_id = ? ORDER BY n.send_at DESC, n.id DESC`, v.FirmID, id).Scan(&d.Notifications).Error
+	if err != nil {
+		return EventDetail{}, fmt.Errorf("store: load event texts: %w", err)
+	}
+	return d, nil
+}
+
+// calendarFirm is what planning needs of the firm.
+type calendarFirm struct {
+	Zone         *time.Location
+	ReminderDays int
+}
+
+func loadCalendarFirm(tx *gorm.DB, firmID int64) (calendarFirm, error) {
+	var f models.Firm
+	if err := tx.Select("id", "time_zone", "reminder_days").Take(&f, firmID).Error; err != nil {
+		return calendarFirm{}, fmt.Errorf("store: load firm: %w", err)
+	}
+	return calendarFirm{Zone: calendar.Location(f.TimeZone), ReminderDays: f.ReminderDays}, nil
+}
+
+// planner records calendar texts within one transaction.
+type planner struct {
+	tx      *gorm.DB
+	firmID  int64
+	firm    calendarFirm
+	now     time.Time
+	planned []Planned
+}
+
+// add plans a text of kind to an attendee, as soon as quiet hours allow.
+func (p *planner) add(ev models.Event, attendeeID int64, kind calendar.Kind) error {
+	n := models.EventNotification{FirmID: p.firmID, EventID: ev.ID, AttendeeID: attendeeID, Kind: string(kind),
+		Status: models.NotificationPlanned, SendAt: calendar.SendAt(p.now, p.firm.Zone)}
+	if err := p.tx.Create(&n).Error; err != nil {
+		return fmt.Errorf("store: plan %s text: %w", kind, err)
+	}
+	p.planned = append(p.planned, Planned{ID: n.ID, SendAt: n.SendAt})
+	return nil
+}
+
+// cancel drops the attendee's planned texts of the given kinds (all when none).
+func (p *planner) cancel(attendeeID int64, reason string, kinds ...calendar.Kind) error {
+	q := p.tx.Model(&models.EventNotification{}).
+		Where("firm_id = ? AND attendee_id = ? AND status = ?", p.firmID, attendeeID, models.NotificationPlanned)
+	if len(kinds) > 0 {
+		q = q.Where("kind IN ?", kinds)
+	}
+	err := q.Updates(map[string]any{"status": models.NotificationCancelled, "reason": reason, "updated_at": p.now}).Error
+	if err != nil {
+		return fmt.Errorf("store: cancel planned texts: %w", err)
+	}
+	return nil
+}
+
+// remind (re)plans the attendee's reminder for the event's current start.
+// A reminder already sent for that start stops a second one: the unique
+// index on (attendee, start) is what makes reminders at most once.
+func (p *planner) remind(ev models.Event, attendeeID int64) error {
+	if err := p.cancel(attendeeID, "Re-planned.", calendar.KindReminder); err != nil {
+		return err
+	}
+	at, ok := calendar.ReminderAt(ev.StartsAt, p.firm.ReminderDays, p.firm.Zone, p.now)
+	if !ok {
+		return nil
+	}
+	start := ev.StartsAt
+	n := models.EventNotification{FirmID: p.firmID, EventID: ev.ID, AttendeeID: attendeeID,
+		Kind: string(calendar.KindReminder), Status: models.NotificationPlanned, SendAt: at, ReminderFor: &start}
+	res := p.tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&n)
+	if res.Error != nil {
+		return fmt.Errorf("store: plan reminder: %w", res.Error)
+	}
+	if res.RowsAffected > 0 {
+		p.planned = append(p.planned, Planned{ID: n.ID, SendAt: n.SendAt})
+	}
+	return nil
+}
+
+// invite plans the invitation and the reminder of a contact who is to be
+// notified by text, for an event that has not started.
+func (p *planner) invite(ev models.Event, attendeeID int64) error {
+	if !ev.StartsAt.After(p.now) {
+		return nil
+	}
+	if err := p.add(ev, attendeeID, calendar.KindCreated); err != nil {
+		return err
+	}
+	return p.remind(ev, attendeeID)
+}
+
+// CreateEvent records an event with its attendees and plans the texts to
+// the contacts to be notified.
+func (s *Store) CreateEvent(ctx context.Context, v Viewer, in EventInput) (int64, []Planned, error) {
+	if err := firmUser(v); err != nil {
+		return 0, nil, err
+	}
+	if err := in.validate(); err != nil {
+		return 0, nil, err
+	}
+	var (
+		id      int64
+		planned []Planned
+	)
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.checkEventRefs(tx, v, in); err != nil {
+			return err
+		}
+		p, err := s.newPlanner(tx, v.FirmID)
+		if err != nil {
+			return err
+		}
+		ev := models.Event{FirmID: v.FirmID, Title: in.Title, StartsAt: in.Start, EndsAt: in.End,
+			Location: in.Location, Description: in.Description, CreatedByUserID: &v.UserID}
+		if in.MatterID != 0 {
+			ev.MatterID = &in.MatterID
+		}
+		if err := tx.Create(&ev).Error; err != nil {
+			return fmt.Errorf("store: create event: %w", err)
+		}
+		id = ev.ID
+		for _, uid := range in.UserIDs {
+			if err := tx.Create(&models.EventAttendee{FirmID: v.FirmID, EventID: ev.ID, UserID: &uid}).Error; err != nil {
+				return fmt.Errorf("store: add user attendee: %w", err)
+			}
+		}
+		for _, c := range in.Contacts {
+			a := models.EventAttendee{FirmID: v.FirmID, EventID: ev.ID, ContactID: &c.ContactID, NotifyText: c.NotifyText}
+			if err := tx.Create(&a).Error; err != nil {
+				return fmt.Errorf("store: add contact attendee: %w", err)
+			}
+			if c.NotifyText {
+				if err := p.invite(ev, a.ID); err != nil {
+					return err
+				}
+			}
+		}
+		planned = p.planned
+		return nil
+	})
+	return id, planned, err
+}
+
+func (s *Store) newPlanner(tx *gorm.DB, firmID int64) (*planner, error) {
+	f, err := loadCalendarFirm(tx, firmID)
+	if err != nil {
+		return nil, err
+	}
+	return &planner{tx: tx, firmID: firmID, firm: f, now: s.now()}, nil
+}
+
+// checkEventRefs makes sure the matter, users and contacts named are the
+// firm's and the viewer's to use, so no ID from elsewhere lands on an event.
+func (s *Store) checkEventRefs(tx *gorm.DB, v Viewer, in EventInput) error {
+	if in.MatterID != 0 {
+		var n int64
+		if err := visibleMatters(tx.Table("matters"), v).Where("matters.id = ?", in.MatterID).Count(&n).Error; err != nil {
+			return fmt.Errorf("store: check matter: %w", err)
+		}
+		if n == 0 {
+			return notFoundErr()
+		}
+	}
+	count := func(table string, ids []int64) error {
+		ids = uniqueIDs(ids)
+		if len(ids) == 0 {
+			return nil
+		}
+		var n int64
+		if err := tx.Table(table).Where("firm_id = ? AND id IN ?", v.FirmID, ids).Count(&n).Error; err != nil {
+			return fmt.Errorf("store: check %s: %w", table, err)
+		}
+		if int(n) != len(ids) {
+			return notFoundErr()
+		}
+		return nil
+	}
+	contactIDs := make([]int64, len(in.Contacts))
+	for i, c := range in.Contacts {
+		contactIDs[i] = c.ContactID
+	}
+	if len(uniqueIDs(contactIDs)) != len(contactIDs) || len(uniqueIDs(in.UserIDs)) != len(in.UserIDs) {
+		return invalid("Each attendee can be invited once.")
+	}
+	if err := errors.Join(count("users", in.UserIDs), count("contacts", contactIDs)); err != nil {
+		return err
+	}
+	var notify []int64
+	for _, c := range in.Contacts {
+		if c.NotifyText {
+			notify = append(notify, c.ContactID)
+		}
+	}
+	if len(notify) == 0 {
+		return nil
+	}
+	var contacts []models.Contact
+	if err := tx.Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }).
+		Where("firm_id = ? AND id IN ?", v.FirmID, notify).Find(&contacts).Error; err != nil {
+		return fmt.Errorf("store: load contacts: %w", err)
+	}
+	why, err := whyNotTextable(tx, v.FirmID, contacts)
+	if err != nil {
+		return err
+	}
+	for _, c := range contacts {
+		if w := why[c.ID]; w != "" {
+			return invalid("%s cannot be notified by text: %s", c.Name(), w)
+		}
+	}
+	return nil
+}
+
+func uniqueIDs(ids []int64) []int64 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// UpdateEvent saves an edit and plans what each contact is to be told:
+// a new or re-added contact to be notified gets an invitation; one who was
+// asked before gets an update when the time, date or place changed; one
+// removed gets a cancellation. A new time voids earlier answers and
+// re-plans reminders.
+func (s *Store) UpdateEvent(ctx context.Context, v Viewer, id int64, in EventInput) ([]Planned, error) {
+	if err := firmUser(v); err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	var planned []Planned
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		old, err := s.lockEvent(tx, v, id)
+		if err != nil {
+			return err
+		}
+		if old.CancelledAt != nil {
+			return invalid("This event is cancelled and can no longer be changed.")
+		}
+		if err := s.checkEventRefs(tx, v, in); err != nil {
+			return err
+		}
+		p, err := s.newPlanner(tx, v.FirmID)
+		if err != nil {
+			return err
+		}
+		ev := old
+		ev.Title, ev.StartsAt, ev.EndsAt, ev.Location, ev.Description = in.Title, in.Start, in.End, in.Location, in.Description
+		ev.MatterID = nil
+		if in.MatterID != 0 {
+			ev.MatterID = &in.MatterID
+		}
+		if err := tx.Model(&ev).Select("matter_id", "title", "starts_at", "ends_at", "location", "description", "updated_at").
+			Updates(&ev).Error; err != nil {
+			return fmt.Errorf("store: update event: %w", err)
+		}
+		before, after := calendar.EventOf(old), calendar.EventOf(ev)
+		changed, moved := calendar.Changed(before, after), calendar.Rescheduled(before, after)
+
+		if err := syncUsers(tx, v.FirmID, ev.ID, in.UserIDs); err != nil {
+			return err
+		}
+		var current []models.EventAttendee
+		if err := tx.Where("firm_id = ? AND event_id = ? AND contact_id IS NOT NULL", v.FirmID, ev.ID).
+			Find(&current).Error; err != nil {
+			return fmt.Errorf("store: load attendees: %w", err)
+		}
+		want := map[int64]bool{}
+		for _, c := range in.Contacts {
+			want[c.ContactID] = c.NotifyText
+		}
+		for _, a := range current {
+			notify, kept := want[*a.ContactID]
+			delete(want, *a.ContactID)
+			switch {
+			case !kept && a.RemovedAt == nil:
+				if err := p.remove(ev, a); err != nil {
+					return err
+				}
+			case kept && a.RemovedAt != nil:
+				// Back on the list: a new invitation, a fresh answer.
+				if err := tx.Model(&a).Updates(map[string]any{"removed_at": nil, "notify_text": notify,
+					"answer": "", "answered_at": nil, "asked_at": nil, "updated_at": p.now}).Error; err != nil {
+					return fmt.Errorf("store: re-add attendee: %w", err)
+				}
+				if notify {
+					if err := p.invite(ev, a.ID); err != nil {
+						return err
+					}
+				}
+			case kept:
+				if err := p.edit(ev, a, notify, changed, moved); err != nil {
+					return err
+				}
+			}
+		}
+		for _, c := range in.Contacts {
+			if _, isNew := want[c.ContactID]; !isNew {
+				continue
+			}
+			a := models.EventAttendee{FirmID: v.FirmID, EventID: ev.ID, ContactID: &c.ContactID, NotifyText: c.NotifyText}
+			if err := tx.Create(&a).Error; err != nil {
+				return fmt.Errorf("store: add contact attendee: %w", err)
+			}
+			if c.NotifyText {
+				if err := p.invite(ev, a.ID); err != nil {
+					return err
+				}
+			}
+		}
+		planned = p.planned
+		return nil
+	})
+	return planned, err
+}
+
+// edit plans the texts for an attendee who stays on an edited event.
+func (p *planner) edit(ev models.Event, a models.EventAttendee, notify, changed, moved bool) error {
+	updates := map[string]any{"notify_text": notify, "updated_at": p.now}
+	if moved {
+		// Yes to another time is not yes to this one.
+		updates["answer"], updates["answered_at"] = "", nil
+	}
+	if err := p.tx.Model(&a).Updates(updates).Error; err != nil {
+		return fmt.Errorf("store: update attendee: %w", err)
+	}
+	switch {
+	case !notify:
+		return p.cancel(a.ID, "Notify via text was turned off.")
+	case !a.NotifyText:
+		return p.invite(ev, a.ID)
+	case !ev.StartsAt.After(p.now):
+		return p.cancel(a.ID, "The event has started.")
+	}
+	if changed && a.AskedAt != nil {
+		// One update says it all: an older one still waiting is dropped.
+		if err := p.cancel(a.ID, "Replaced by a later update.", calendar.KindUpdated); err != nil {
+			return err
+		}
+		if err := p.add(ev, a.ID, calendar.KindUpdated); err != nil {
+			return err
+		}
+	}
+	// An invitation not yet sent needs no update: it is written when sent.
+	if moved {
+		return p.remind(ev, a.ID)
+	}
+	return nil
+}
+
+// remove takes an attendee off an event; a contact who was texted about
+// it is told it is cancelled for them.
+func (p *planner) remove(ev models.Event, a models.EventAttendee) error {
+	if err := p.tx.Model(&a).Updates(map[string]any{"removed_at": p.now, "updated_at": p.now}).Error; err != nil {
+		return fmt.Errorf("store: remove attendee: %w", err)
+	}
+	return p.tellCancelled(ev, a, "Removed from the event.")
+}
+
+func (p *planner) tellCancelled(ev models.Event, a models.EventAttendee, reason string) error {
+	if err := p.cancel(a.ID, reason); err != nil {
+		return err
+	}
+	if a.NotifyText && a.AskedAt != nil && ev.StartsAt.After(p.now) {
+		return p.add(ev, a.ID, calendar.KindCancelled)
+	}
+	return nil
+}
+
+// CancelEvent cancels an event: planned texts are dropped and every
+// contact who was texted about it is told.
+func (s *Store) CancelEvent(ctx context.Context, v Viewer, id int64) ([]Planned, error) {
+	if err := firmUser(v); err != nil {
+		return nil, err
+	}
+	var planned []Planned
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ev, err := s.lockEvent(tx, v, id)
+		if err != nil {
+			return err
+		}
+		if ev.CancelledAt != nil {
+			return nil
+		}
+		p, err := s.newPlanner(tx, v.FirmID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(&ev).Updates(map[string]any{"cancelled_at": p.now, "updated_at": p.now}).Error; err != nil {
+			return fmt.Errorf("store: cancel event: %w", err)
+		}
+		var attendees []models.EventAttendee
+		if err := tx.Where("firm_id = ? AND event_id = ? AND contact_id IS NOT NULL AND removed_at IS NULL",
+			v.FirmID, ev.ID).Find(&attendees).Error; err != nil {
+			return fmt.Errorf("store: load attendees: %w", err)
+		}
+		for _, a := range attendees {
+			if err := p.tellCancelled(ev, a, "The event was cancelled."); err != nil {
+				return err
+			}
+		}
+		planned = p.planned
+		return nil
+	})
+	return planned, err
+}
+
+// lockEvent loads an event v may see, locked for the rest of the
+// transaction so two edits of it plan their texts one after the other.
+func (s *Store) lockEvent(tx *gorm.DB, v Viewer, id int64) (models.Event, error) {
+	var ev models.Event
+	err := visibleEvents(tx.Table("events"), v).Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("events.id = ?", id).Take(&ev).Error
+	if err != nil {
+		return ev, notFound(err, "load event")
+	}
+	return ev, nil
+}
+
+func syncUsers(tx *gorm.DB, firmID, eventID int64, userIDs []int64) error {
+	q := tx.Where("firm_id = ? AND event_id = ? AND user_id IS NOT NULL", firmID, eventID)
+	if len(userIDs) > 0 {
+		q = q.Where("user_id NOT IN ?", userIDs)
+	}
+	if err := q.Delete(&models.EventAttendee{}).Error; err != nil {
+		return fmt.Errorf("store: remove user attendees: %w", err)
+	}
+	for _, uid := range userIDs {
+		err := tx.Exec(`INSERT INTO event_attendees (firm_id, event_id, user_id) VALUES (?, ?, ?)
+			ON CONFLICT (event_id, user_id) WHERE user_id IS NOT NULL DO NOTHING`, firmID, eventID, uid).Error
+		if err != nil {
+			return fmt.Errorf("store: add user attendee: %w", err)
+		}
+	}
+	return nil
+}
+
+// CalendarSettings is the firm's calendar settings.
+type CalendarSettings struct {
+	TimeZone     string
+	ReminderDays int
+}
+
+// CalendarSettings returns the firm's time zone and reminder days.
+func (s *Store) CalendarSettings(ctx context.Context, v Viewer) (CalendarSettings, error) {
+	if err := firmUser(v); err != nil {
+		return CalendarSettings{}, err
+	}
+	var f models.Firm
+	if err := s.DB.WithContext(ctx).Select("id", "time_zone", "reminder_days").Take(&f, v.FirmID).Error; err != nil {
+		return CalendarSettings{}, fmt.Errorf("store: load firm: %w", err)
+	}
+	return CalendarSettings{TimeZone: f.TimeZone, ReminderDays: f.ReminderDays}, nil
+}
+
+// SetCalendarSettings saves the firm's time zone and reminder days
+// (administrators only) and re-plans the reminders of events to come.
+func (s *Store) SetCalendarSettings(ctx context.Context, v Viewer, cs CalendarSettings) ([]Planned, error) {
+	if err := admin(v); err != nil {
+		return nil, err
+	}
+	if err := calendar.ValidZone(cs.TimeZone); err != nil {
+		return nil, invalid("Choose a time zone from the list.")
+	}
+	if cs.ReminderDays < 0 || cs.ReminderDays > calendar.MaxReminderDays {
+		return nil, invalid("Reminders can go out 1 to %d days before an event, or not at all.", calendar.MaxReminderDays)
+	}
+	var planned []Planned
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.Firm{ID: v.FirmID}).Updates(map[string]any{"time_zone": cs.TimeZone,
+			"reminder_days": cs.ReminderDays, "updated_at": s.now()}).Error; err != nil {
+			return fmt.Errorf("store: save calendar settings: %w", err)
+		}
+		p, err := s.newPlanner(tx, v.FirmID)
+		if err != nil {
+			return err
+		}
+		type target struct {
+			models.Event
+			AttendeeID int64
+		}
+		var targets []target
+		err = tx.Raw(`SELECT e.*, a.id AS attendee_id FROM events e
+			JOIN event_attendees a ON a.firm_id = e.firm_id AND a.event_id = e.id
+			WHERE e.firm_id = ? AND e.cancelled_at IS NULL AND e.starts_at > ?
+			  AND a.notify_text AND a.removed_at IS NULL`, v.FirmID, p.now).Scan(&targets).Error
+		if err != nil {
+			return fmt.Errorf("store: load events to come: %w", err)
+		}
+		for _, t := range targets {
+			if err := p.remind(t.Event, t.AttendeeID); err != nil {
+				return err
+			}
+		}
+		planned = p.planned
+		return nil
+	})
+	return planned, err
+}
+
+// ContactChoice is a contact a firm user may invite, and whether (or why
+// not) the contact can be notified by text.
+type ContactChoice struct {
+	ID       int64
+	Name     string
+	Textable bool
+	Why      string // when not textable
+}
+
+// UserChoice is a firm user who may be invited.
+type UserChoice struct {
+	ID   int64
+	Name string
+}
+
+// EventChoices is who may be invited to an event and on which matters.
+type EventChoices struct {
+	Users    []UserChoice
+	Contacts []ContactChoice
+	Matters  []MatterRow
+}
+
+// Reasons a contact cannot be notified by text, shown beside the box.
+const (
+	WhyTextingOff = "Text messaging is off for the firm."
+	WhyNoNumber   = "No mobile or texting number."
+	WhyOptedOut   = "Replied STOP: opted out of texts."
+)
+
+// EventChoices lists the firm's active users, the contacts to choose from
+// (the matter's client and related contacts first when matterID is set,
+// then the rest of the firm's) and the matters v may put an event on.
+func (s *Store) EventChoices(ctx context.Context, v Viewer, matterID int64) (EventChoices, error) {
+	if err := firmUser(v); err != nil {
+		return EventChoices{}, err
+	}
+	var out EventChoices
+	db := s.DB.WithContext(ctx)
+	var users []models.User
+	if err := db.Where("firm_id = ? AND active", v.FirmID).Order("first_name, last_name, id").Find(&users).Error; err != nil {
+		return out, fmt.Errorf("store: list users: %w", err)
+	}
+	for _, u := range users {
+		out.Users = append(out.Users, UserChoice{ID: u.ID, Name: u.Name()})
+	}
+	var err error
+	if out.Matters, err = s.Matters(ctx, v); err != nil {
+		return out, err
+	}
+	var contacts []models.Contact
+	err = db.Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }).
+		Where("firm_id = ?", v.FirmID).
+		Order(clause.Expr{SQL: `(id = (SELECT client_contact_id FROM matters WHERE firm_id = ? AND id = ?)
+			OR id IN (SELECT contact_id FROM matter_related_contacts WHERE firm_id = ? AND matter_id = ?)) DESC,
+			last_name, first_name, company_name, id`, Vars: []any{v.FirmID, matterID, v.FirmID, matterID}}).
+		Limit(500).Find(&contacts).Error
+	if err != nil {
+		return out, fmt.Errorf("store: list contacts: %w", err)
+	}
+	why, err := whyNotTextable(db, v.FirmID, contacts)
+	if err != nil {
+		return out, err
+	}
+	for _, c := range contacts {
+		out.Contacts = append(out.Contacts, ContactChoice{ID: c.ID, Name: c.Name(), Textable: why[c.ID] == "", Why: why[c.ID]})
+	}
+	return out, nil
+}
+
+// whyNotTextable says, for each contact that cannot be notified by text
+// now, why not; contacts that can are absent from the map.
+func whyNotTextable(db *gorm.DB, firmID int64, contacts []models.Contact) (map[int64]string, error) {
+	why := make(map[int64]string)
+	var f models.Firm
+	if err := db.Select("id", "texting_enabled", "texting_number").Take(&f, firmID).Error; err != nil {
+		return nil, fmt.Errorf("store: load firm: %w", err)
+	}
+	if !f.TextingEnabled || f.TextingNumber == nil {
+		for _, c := range contacts {
+			why[c.ID] = WhyTextingOff
+		}
+		return why, nil
+	}
+	var numbers []string
+	if err := db.Raw(`SELECT contact_number FROM text_opt_outs WHERE firm_number = ?`, *f.TextingNumber).
+		Scan(&numbers).Error; err != nil {
+		return nil, fmt.Errorf("store: list opt-outs: %w", err)
+	}
+	for _, c := range contacts {
+		number, ok := c.TextNumber()
+		if !ok {
+			why[c.ID] = WhyNoNumber
+			continue
+		}
+		to, err := sms.NormalizeTextable(number)
+		switch {
+		case err != nil:
+			why[c.ID] = err.Error()
+		case slices.Contains(numbers, to):
+			why[c.ID] = WhyOptedOut
+		}
+	}
+	return why, nil
+}
