@@ -98,7 +98,7 @@ func (s *Store) Events(ctx context.Context, v Viewer, from, to time.Time, matter
 		return nil, err
 	}
 	q := s.DB.WithContext(ctx).Table("events").
-		Select(`events.*, coalesce(m.name, '') AS matter_name,
+		Select(`events.*, coalesce(m.number || ' ' || m.description, '') AS matter_name,
 			(SELECT count(*) FROM event_attendees a WHERE a.event_id = events.id AND a.removed_at IS NULL) AS attendees`).
 		Joins("LEFT JOIN matters m ON m.firm_id = events.firm_id AND m.id = events.matter_id").
 		Where("events.starts_at < ? AND events.ends_at >= ?", to, from)
@@ -150,7 +150,7 @@ func (s *Store) Event(ctx context.Context, v Viewer, id int64) (EventDetail, err
 	}
 	var d EventDetail
 	q := s.DB.WithContext(ctx).Table("events").
-		Select("events.*, coalesce(m.name, '') AS matter_name").
+		Select("events.*, coalesce(m.number || ' ' || m.description, '') AS matter_name").
 		Joins("LEFT JOIN matters m ON m.firm_id = events.firm_id AND m.id = events.matter_id")
 	if err := visibleEvents(q, v).Where("events.id = ?", id).Take(&d.EventRow).Error; err != nil {
 		return EventDetail{}, notFound(err, "load event")
