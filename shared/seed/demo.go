@@ -172,6 +172,10 @@ func enableTexting(ctx context.Context, gdb *gorm.DB, firmID int64, pool []confi
 			if firm.TextingAltPhone == "" {
 				updates["texting_alt_phone"] = DemoTextingAltPhone
 			}
+			if firm.ReminderDays == 0 {
+				// So an event made in the demo shows a reminder planned.
+				updates["reminder_days"] = 1
+			}
 			if err := tx.Model(&models.Firm{}).Where("id = ?", firmID).Updates(updates).Error; err != nil {
 				return fmt.Errorf("turn texting on: %w", err)
 			}

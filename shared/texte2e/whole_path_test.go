@@ -14,7 +14,6 @@ import (
 	"net/http/cookiejar"
 	"net/textproto"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,41 +36,9 @@ import (
 // refuses to text it.
 func TestTextingWholePath(t *testing.T) {
 	t.Parallel()
-	bin := testkit.BuildPrograms(t, "portal", "gateway", "worker", "gateway/carriersim")
-	smtp := testkit.StartSMTP(t)
-	a := newAddrs(t)
-	dbURL := testkit.EmptyDatabaseURL(t)
-	vars := baseVars(t, dbURL, testkit.RedisURL(t), a)
-	vars["SMTP_URL"] = smtp.URL()
-	vars["CARRIERSIM_ADDR"] = a.sim
-	vars["CARRIERSIM_PUBLIC_URL"] = "http://" + a.sim
-	vars["CARRIERSIM_PHONE"] = seed.DemoClientPhone
-	env := testkit.ProgramEnv(t, vars)
-
-	// As `make run` does: the programs' own migrations and demo seed, which
-	// turns texting on for the demo firm with the pool's number.
-	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "migrate")
-	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "seed-demo")
-	portalURL, gatewayURL, workerURL, simURL := "http://"+a.portal, "http://"+a.gateway, "http://"+a.worker, "http://"+a.sim
-	portal := testkit.StartProgram(t, "portal", filepath.Join(bin, "portal"), env, "serve")
-	gateway := testkit.StartProgram(t, "gateway", filepath.Join(bin, "gateway"), env)
-	worker := testkit.StartProgram(t, "worker", filepath.Join(bin, "worker"), env)
-	sim := testkit.StartProgram(t, "carriersim", filepath.Join(bin, "carriersim"), env)
-	portal.WaitReady(t, portalURL, 60*time.Second)
-	gateway.WaitReady(t, gatewayURL, 60*time.Second)
-	worker.WaitReady(t, workerURL, 60*time.Second)
-	sim.WaitReady(t, simURL, 60*time.Second)
-
-	gdb := testkit.DBAt(t, dbURL)
-	var firmID, clientID, matterID int64
-	require.NoError(t, gdb.Raw(`SELECT id FROM firms WHERE slug = ? AND texting_enabled AND texting_number = ?`,
-		seed.DemoFirmSlug, firmNumber).Scan(&firmID).Error)
-	require.NotZero(t, firmID, "seed-demo did not turn texting on for the demo firm with %s", firmNumber)
-	require.NoError(t, gdb.Raw(`SELECT contact_id FROM contact_phone_numbers WHERE firm_id = ? AND number = ?`,
-		firmID, seed.DemoClientPhone).Scan(&clientID).Error)
-	require.NotZero(t, clientID, "no demo client with %s", seed.DemoClientPhone)
-	require.NoError(t, gdb.Raw(`SELECT id FROM matters WHERE firm_id = ? AND client_contact_id = ?`, firmID, clientID).Scan(&matterID).Error)
-	require.NotZero(t, matterID, "the demo client has no matter")
+	st := startStack(t)
+	gdb, smtp, firmID, clientID, matterID := st.db, st.smtp, st.firmID, st.clientID, st.matterID
+	portalURL, simURL := st.portalURL, st.simURL
 	start := time.Now()
 
 	// (a) Inbound: the client texts a photo from the phone page.
