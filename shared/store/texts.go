@@ -481,7 +481,8 @@ func (s *Store) TextableContacts(ctx context.Context, v Viewer) ([]ContactOption
 	return out, nil
 }
 
-// MatterThread is the text thread of one of a matter's contacts.
+// MatterThread is the text thread of one of the people around a matter or
+// a contact, as their Communications list it.
 type MatterThread struct {
 	ContactID   int64
 	ContactName string
@@ -491,6 +492,18 @@ type MatterThread struct {
 	LastBody    string
 	Unread      int
 }
+
+// relationshipSQL is a related contact's role on a matter (r is
+// matter_related_contacts).
+const relationshipSQL = `coalesce(nullif(r.relationship, ''), 'Related contact')`
+
+// matterPeopleSQL lists the client and related contacts of the matters
+// @matters of firm @firm (matter_id, contact_id, role, ord; clients first).
+const matterPeopleSQL = `SELECT id AS matter_id, client_contact_id AS contact_id, 'Client' AS role, 0 AS ord
+	FROM matters WHERE firm_id = @firm AND id IN @matters
+	UNION ALL
+	SELECT r.matter_id, r.contact_id, ` + relationshipSQL + `, 1 FROM matter_related_contacts r
+	WHERE r.firm_id = @firm AND r.matter_id IN @matters`
 
 // MatterThreads lists the text threads of a matter's client and related
 // contacts: the same threads the Communications list shows, seen from the
@@ -502,12 +515,16 @@ func (s *Store) MatterThreads(ctx context.Context, v Viewer, matterID int64) ([]
 	if _, err := s.Matter(ctx, v, matterID); err != nil {
 		return nil, err
 	}
+	return s.threads(ctx, v, matterPeopleSQL, map[string]any{"firm": v.FirmID, "matters": []int64{matterID}})
+}
+
+// threads summarises the text thread of each person that people (SQL with
+// contact_id, role and ord, over the named args, to which firm and user
+// are added) lists, by ord then name.
+func (s *Store) threads(ctx context.Context, v Viewer, people string, args map[string]any) ([]MatterThread, error) {
+	args["firm"], args["user"] = v.FirmID, v.UserID
 	var out []MatterThread
-	err := s.DB.WithContext(ctx).Raw(`WITH people AS (
-			SELECT client_contact_id AS contact_id, 'Client' AS role, 0 AS ord FROM matters WHERE firm_id = @firm AND id = @matter
-			UNION ALL
-			SELECT contact_id, coalesce(nullif(relationship, ''), 'Related contact'), 1 FROM matter_related_contacts
-			WHERE firm_id = @firm AND matter_id = @matter)
+	err := s.DB.WithContext(ctx).Raw(`WITH people AS (`+people+`)
 		SELECT p.contact_id, `+contactNameSQL+` AS contact_name, p.role,
 			(SELECT count(*) FROM text_messages m WHERE m.firm_id = @firm AND m.contact_id = p.contact_id) AS texts,
 			l.created_at AS last_at, coalesce(l.body, '') AS last_body,
@@ -517,10 +534,9 @@ func (s *Store) MatterThreads(ctx context.Context, v Viewer, matterID int64) ([]
 		LEFT JOIN LATERAL (SELECT body, created_at FROM text_messages m WHERE m.firm_id = @firm AND m.contact_id = p.contact_id
 			ORDER BY m.created_at DESC, m.id DESC LIMIT 1) l ON true
 		LEFT JOIN text_thread_reads r ON r.user_id = @user AND r.contact_id = p.contact_id
-		ORDER BY p.ord, lower(`+contactNameSQL+`)`,
-		map[string]any{"firm": v.FirmID, "matter": matterID, "user": v.UserID}).Scan(&out).Error
+		ORDER BY p.ord, lower(`+contactNameSQL+`)`, args).Scan(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("store: list matter threads: %w", err)
+		return nil, fmt.Errorf("store: list text threads: %w", err)
 	}
 	return out, nil
 }

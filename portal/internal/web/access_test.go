@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"testing"
 	"time"
@@ -78,25 +79,55 @@ func buildWorld(t *testing.T, e *env) world {
 	return w
 }
 
+// actors signs a browser in for each name's address, each from its own IP
+// (rate limits are per IP); "anon" stays signed out.
+func (e *env) actors(emails map[string]string) map[string]*browser {
+	e.t.Helper()
+	out := map[string]*browser{"anon": e.browser()}
+	for name, email := range emails {
+		b := e.browser()
+		b.ip = "198.51.100." + fmt.Sprint(len(out))
+		b.signIn(email)
+		out[name] = b
+	}
+	return out
+}
+
+// access is one cell of an authorization matrix: what actor gets for a request.
+type access struct {
+	actor, method, path string
+	want                int
+}
+
+// checkAccess makes each request (a POST sends form) and checks its status;
+// a signed-out visitor is sent to sign in.
+func checkAccess(t *testing.T, actors map[string]*browser, form url.Values, cases []access) {
+	t.Helper()
+	for _, tc := range cases {
+		b := actors[tc.actor]
+		var r response
+		if tc.method == "GET" {
+			r = b.get(tc.path)
+		} else {
+			r = b.post(tc.path, maps.Clone(form)) // post adds this browser's CSRF token
+		}
+		assert.Equal(t, tc.want, r.StatusCode, "%s %s %s", tc.actor, tc.method, tc.path)
+		if tc.actor == "anon" && r.StatusCode == 303 {
+			assert.Equal(t, "/login", r.Header.Get("Location"), "%s %s", tc.method, tc.path)
+		}
+	}
+}
+
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	w := buildWorld(t, e)
-	actors := map[string]*browser{"anon": e.browser()}
-	for name, email := range map[string]string{
+	actors := e.actors(map[string]string{
 		"clientA": seed.DemoClientEmail, "clientB": w.clientB, "clientCB": w.clientCB,
 		"member": seed.DemoMemberEmail, "admin": seed.DemoAdminEmail, "otherFirm": w.otherFirmUser,
-	} {
-		b := e.browser()
-		b.ip = "198.51.100." + fmt.Sprint(len(actors)) // rate limits are per IP
-		b.signIn(email)
-		actors[name] = b
-	}
+	})
 	p := func(format string, a ...any) string { return fmt.Sprintf(format, a...) }
-	cases := []struct {
-		actor, method, path string
-		want                int
-	}{
+	checkAccess(t, actors, url.Values{"body": {"hello"}, "share": {"1"}, "client_status": {"x"}}, []access{
 		{"clientA", "GET", p("/portal/matters/%d", w.m1), 200},
 		{"clientA", "GET", p("/portal/matters/%d", w.m2), 404},
 		{"clientA", "GET", p("/portal/matters/%d", w.m3), 404},
@@ -132,17 +163,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"anon", "GET", p("/portal/matters/%d", w.m1), 303},
 		{"anon", "GET", p("/portal/documents/%d", w.d1), 303},
 		{"anon", "GET", p("/staff/matters/%d", w.m1), 303},
-	}
-	for _, tc := range cases {
-		b := actors[tc.actor]
-		var r response
-		if tc.method == "GET" {
-			r = b.get(tc.path)
-		} else {
-			r = b.post(tc.path, url.Values{"body": {"hello"}, "share": {"1"}, "client_status": {"x"}})
-		}
-		assert.Equal(t, tc.want, r.StatusCode, "%s %s %s", tc.actor, tc.method, tc.path)
-	}
+	})
 
 	// What a client sees of their own matter leaves out internal things.
 	page := actors["clientA"].get(p("/portal/matters/%d", w.m1)).body

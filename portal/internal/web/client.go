@@ -40,6 +40,8 @@ type matterData struct {
 	Messages  []store.MessageRow
 	Result    *sendResult
 	Client    any
+	// Related are the matter's related contacts (staff pages only).
+	Related []store.MatterPerson
 }
 
 func (h *handler) loadMatter(c *fiber.Ctx, v store.Viewer, id int64) (matterData, error) {

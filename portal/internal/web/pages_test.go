@@ -33,6 +33,7 @@ func TestEveryPageRenders(t *testing.T) {
 		Messages:  []store.MessageRow{{PortalMessage: models.PortalMessage{ID: 1, Body: "Hello", AuthorUserID: &folder, ReadAt: &now}, AuthorName: "Avery", New: true}},
 		Result:    &sendResult{Sent: []models.Document{{Name: "x.pdf"}}, Refused: []upload.Refused{{Name: "x.exe", Reason: "no"}}, Message: true},
 		Client:    models.Contact{FirstName: "Casey", PortalInvitedAt: &now, Emails: []models.ContactEmail{{Address: "c@example.com"}}},
+		Related:   []store.MatterPerson{{ContactID: 2, Name: "Robin <Doe>", Role: "Spouse"}},
 	}
 	samples := map[string]any{
 		"public/home":       nil,
@@ -52,6 +53,8 @@ func TestEveryPageRenders(t *testing.T) {
 		"staff/matter_texts":           matterTextsData{Matter: matter, Threads: []store.MatterThread{{ContactID: 1, ContactName: "Casey", Role: "Client", Texts: 2, LastAt: &now, LastBody: "ok", Unread: 1}, {ContactID: 2, ContactName: "Robin", Role: "Spouse"}}},
 		"staff/settings_texting":       textingSettingsData{Settings: store.TextingSettings{FirmTexting: models.FirmTexting{TextingEnabled: true, TextingNumber: &sampleNumber}, TextBadge: true}, Available: 1, Error: "No <Doe>", Notice: "Saved"},
 		"staff/settings_notifications": notificationsData{TextBadge: true, Notice: "Saved"},
+		"staff/contacts":               contactsData{Query: "<Doe>", Contacts: []store.ContactRow{{ID: 1, Name: "Casey <Doe>", Email: "c@example.com", Phone: "+14155550123", Matters: 1}, {ID: 2, Name: "Robin"}}, Full: true},
+		"staff/contact":                sampleContact(now),
 	}
 	pages := e.Pages()
 	sort.Strings(pages)
@@ -69,5 +72,20 @@ func TestEveryPageRenders(t *testing.T) {
 			assert.Contains(t, b.String(), "/static/htmx-2.0.11.min.js", name)
 			assert.NotContains(t, b.String(), "<Doe>", "output is escaped")
 		}
+	}
+}
+
+// sampleContact is a contact page with every part filled in, for TestEveryPageRenders.
+func sampleContact(now time.Time) store.ContactPage {
+	c := models.Contact{ID: 1, FirstName: "Casey", LastName: "<Doe>", Status: "client", PortalInvitedAt: &now,
+		Emails:    []models.ContactEmail{{Address: "c@example.com", Label: "home", IsPrimary: true}},
+		Addresses: []models.ContactAddress{{Label: "home", Street: "1 <Main> St", City: "Oakland", Province: "CA", PostalCode: "94607", Country: "USA"}}}
+	return store.ContactPage{
+		Contact: c,
+		Phones:  []store.ContactPhone{{ContactPhoneNumber: models.ContactPhoneNumber{Number: "+14155550123", Label: "mobile", IsTexting: true}, OptedOut: true}},
+		Matters: []store.ContactMatter{{MatterRow: store.MatterRow{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", Status: "Open"}}, Role: "Client"}},
+		Threads: []store.MatterThread{{ContactID: 1, ContactName: "Casey <Doe>", Role: "This contact", Texts: 1, LastAt: &now, LastBody: "ok <b>"},
+			{ContactID: 2, ContactName: "Robin", Role: "Spouse on 00007", Unread: 2}},
+		Portal: store.PortalAccess{Since: &now, LastInvited: &now, LastSignedIn: &now},
 	}
 }

@@ -29,7 +29,8 @@ func (h *handler) staffMatterData(c *fiber.Ctx, v store.Viewer, id int64) (matte
 		return d, err
 	}
 	d.Client = client
-	return d, nil
+	d.Related, err = h.store.MatterRelatedContacts(c.UserContext(), v, d.Matter)
+	return d, err
 }
 
 // staffMatter is the firm's view of a matter's client communication.
@@ -210,11 +211,18 @@ func (h *handler) staffInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id := m.ID
+	return h.invite(c, v, m.ClientContactID, fmt.Sprintf("/staff/matters/%d", m.ID))
+}
+
+// invite emails a contact a portal invitation at the address the form
+// picked, which must be one of the contact's; back is where a page without
+// htmx returns. The matter and the contact pages both invite through it.
+func (h *handler) invite(c *fiber.Ctx, v store.Viewer, contactID int64, back string) error {
 	email := auth.NormalizeEmail(c.FormValue("email"))
-	err = h.links.Invite(c.UserContext(), v.FirmID, m.ClientContactID, email)
+	err := h.links.Invite(c.UserContext(), v.FirmID, contactID, email)
 	if errors.Is(err, auth.ErrNotContactEmail) {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "Choose one of the client's email addresses.")
+		return fiber.NewError(fiber.StatusUnprocessableEntity,
+			"That address is not one of the contact's email addresses. Choose one of theirs, or add it to the contact first.")
 	}
 	if err != nil {
 		return err
@@ -222,7 +230,7 @@ func (h *handler) staffInvite(c *fiber.Ctx) error {
 	if isHTMX(c) {
 		return c.SendString(`<p class="ok" role="status">Invitation sent to ` + html.EscapeString(email) + `.</p>`)
 	}
-	return redirect(c, fmt.Sprintf("/staff/matters/%d", id))
+	return redirect(c, back)
 }
 
 // staffDocument opens a document for a firm user.

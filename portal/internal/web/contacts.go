@@ -1,0 +1,59 @@
+package web
+
+import (
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleyhq/parley/shared/store"
+)
+
+// contactsData is the contact list and the search that made it.
+type contactsData struct {
+	Query    string
+	Contacts []store.ContactRow
+	// Full says the list stopped at the limit and a search would narrow it.
+	Full bool
+}
+
+// staffContacts lists the firm's contacts, or those a search finds; a
+// search typed on the page swaps only the list.
+func (h *handler) staffContacts(c *fiber.Ctx) error {
+	q := c.Query("q")
+	rows, err := h.store.Contacts(c.UserContext(), viewer(session(c)), q)
+	if err != nil {
+		return storeErr(err)
+	}
+	d := contactsData{Query: q, Contacts: rows, Full: len(rows) >= store.ContactListLimit}
+	return h.render(c, "staff/contacts", "list", "Contacts", d)
+}
+
+// staffContact is a contact's page: details, matters, related contacts,
+// portal access and their Communications.
+func (h *handler) staffContact(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := h.store.ContactPage(c.UserContext(), viewer(session(c)), id)
+	if err != nil {
+		return storeErr(err)
+	}
+	return h.render(c, "staff/contact", "", p.Contact.Name(), p)
+}
+
+// staffContactInvite invites the contact to the portal, as the matter
+// page does for its client.
+func (h *handler) staffContactInvite(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	// Links.Invite scopes to the firm too, but answers "not one of the
+	// contact's addresses" for an unknown contact; here that is a 404.
+	if _, err := h.store.Contact(c.UserContext(), v, id); err != nil {
+		return storeErr(err)
+	}
+	return h.invite(c, v, id, fmt.Sprintf("/staff/contacts/%d#portal-access", id))
+}

@@ -1,0 +1,158 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/shared/db"
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+)
+
+// secretMatter adds Sam, the client of a matter only listed users may see,
+// with Casey related to it as a witness.
+func (d demo) secretMatter(t *testing.T) models.Contact {
+	t.Helper()
+	sam := models.Contact{FirmID: d.firm.ID, Kind: models.ContactPerson, FirstName: "Sam", LastName: "Secret",
+		Emails:       []models.ContactEmail{{FirmID: d.firm.ID, Address: "sam@secret.test", IsPrimary: true}},
+		PhoneNumbers: []models.ContactPhoneNumber{{FirmID: d.firm.ID, Number: "+14155550150", Label: "mobile"}}}
+	require.NoError(t, d.db.Create(&sam).Error)
+	m := models.Matter{FirmID: d.firm.ID, Number: "S-1", Description: "Secret", Status: "Open", StatusCategory: models.StatusOpen, ClientContactID: sam.ID, Permission: models.PermissionUsers}
+	require.NoError(t, d.db.Create(&m).Error)
+	require.NoError(t, d.db.Create(&models.MatterRelatedContact{FirmID: d.firm.ID, MatterID: m.ID, ContactID: d.client.ID, Relationship: "Witness"}).Error)
+	return sam
+}
+
+func names(rows []store.ContactRow) map[string]int {
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.Name] = r.Matters
+	}
+	return out
+}
+
+func TestContactsListAndSearch(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	d.secretMatter(t)
+	ctx := context.Background()
+
+	rows, err := d.s.Contacts(ctx, d.member, "")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"Casey Client": 1, "Robin Related": 1, "Sam Secret": 0}, names(rows),
+		"every contact of the firm, counting only the matters the member may see")
+	rows, err = d.s.Contacts(ctx, d.admin, "")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"Casey Client": 2, "Robin Related": 1, "Sam Secret": 1}, names(rows))
+	assert.Equal(t, "client@demo.parley.test", rows[0].Email)
+	assert.Equal(t, "+14155550123", rows[0].Phone)
+
+	for q, want := range map[string][]string{
+		"robin":          {"Robin Related"},
+		"  CASEY client": {"Casey Client"},
+		"SECRET.test":    {"Sam Secret"},
+		"(415) 555-0124": {"Robin Related"},
+		"0150":           {"Sam Secret"},
+		"%":              nil, // literal, not a wildcard
+		"12":             nil, // too few digits to search numbers by
+		"nobody":         nil,
+		"0177":           nil, // another firm's number
+	} {
+		rows, err := d.s.Contacts(ctx, d.member, q)
+		require.NoError(t, err, q)
+		var got []string
+		for _, r := range rows {
+			got = append(got, r.Name)
+		}
+		assert.Equal(t, want, got, "search %q", q)
+	}
+
+	rows, err = d.s.Contacts(ctx, d.otherFirmAdmin, "")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"Cy": 0}, names(rows), "another firm's contacts only")
+	_, err = d.s.Contacts(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, "")
+	assert.ErrorIs(t, err, db.ErrNotFound, "clients list no contacts")
+}
+
+func TestContactPage(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	sam := d.secretMatter(t)
+	ctx := context.Background()
+
+	p, err := d.s.ContactPage(ctx, d.member, d.client.ID)
+	require.NoError(t, err)
+	require.Len(t, p.Matters, 1, "the restricted matter is left out for the member")
+	assert.Equal(t, "Client", p.Matters[0].Role)
+	require.Len(t, p.Threads, 2)
+	assert.Equal(t, "This contact", p.Threads[0].Role)
+	assert.Equal(t, d.client.ID, p.Threads[0].ContactID)
+	assert.Equal(t, store.MatterThread{ContactID: d.related.ID, ContactName: "Robin Related", Role: "Spouse on 00001"}, p.Threads[1])
+	assert.Len(t, p.Contact.Emails, 1)
+	assert.Len(t, p.Contact.Addresses, 1)
+	require.Len(t, p.Phones, 1)
+	assert.False(t, p.Phones[0].OptedOut)
+	assert.NotNil(t, p.Portal.Since)
+	assert.Nil(t, p.Portal.LastSignedIn)
+
+	p, err = d.s.ContactPage(ctx, d.admin, d.client.ID)
+	require.NoError(t, err)
+	require.Len(t, p.Matters, 2)
+	var roles []string
+	for _, th := range p.Threads[1:] {
+		roles = append(roles, th.ContactName+": "+th.Role)
+	}
+	assert.ElementsMatch(t, []string{"Robin Related: Spouse on 00001", "Sam Secret: Client on S-1"}, roles)
+
+	// Sam's page is there for the member (texts show every contact), but
+	// not the matter that is all that links Sam to Casey.
+	p, err = d.s.ContactPage(ctx, d.member, sam.ID)
+	require.NoError(t, err)
+	assert.Empty(t, p.Matters)
+	assert.Len(t, p.Threads, 1)
+
+	_, err = d.s.ContactPage(ctx, d.otherFirmAdmin, d.client.ID)
+	assert.ErrorIs(t, err, db.ErrNotFound)
+	_, err = d.s.ContactPage(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, d.client.ID)
+	assert.ErrorIs(t, err, db.ErrNotFound)
+}
+
+func TestContactPageOptOutAndPortal(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	ctx := context.Background()
+	st, err := d.s.EnableTexting(ctx, d.admin, pool)
+	require.NoError(t, err)
+	// An opt-out from an old firm number no longer blocks texts.
+	for _, firmNumber := range []string{*st.TextingNumber, "+18005550000"} {
+		require.NoError(t, d.db.Create(&models.TextOptOut{FirmID: d.firm.ID, FirmNumber: firmNumber, ContactNumber: "+14155550124"}).Error)
+	}
+	require.NoError(t, d.db.Create(&models.TextOptOut{FirmID: d.firm.ID, FirmNumber: "+18005550000", ContactNumber: "+14155550123"}).Error)
+	used := time.Now().Add(-time.Hour).Truncate(time.Microsecond)
+	for i, purpose := range []models.TokenPurpose{models.PurposeInvite, models.PurposeLogin} {
+		tok := models.LoginToken{FirmID: d.firm.ID, TokenHash: make([]byte, 32), Email: "related@demo.parley.test",
+			ContactID: &d.related.ID, Purpose: purpose, ExpiresAt: time.Now()}
+		tok.TokenHash[0] = byte(i)
+		if purpose == models.PurposeLogin {
+			tok.UsedAt = &used
+		}
+		require.NoError(t, d.db.Create(&tok).Error)
+	}
+
+	p, err := d.s.ContactPage(ctx, d.member, d.related.ID)
+	require.NoError(t, err)
+	require.Len(t, p.Phones, 1)
+	assert.True(t, p.Phones[0].OptedOut)
+	assert.Nil(t, p.Portal.Since)
+	require.NotNil(t, p.Portal.LastInvited)
+	require.NotNil(t, p.Portal.LastSignedIn)
+	assert.True(t, used.Equal(*p.Portal.LastSignedIn))
+
+	p, err = d.s.ContactPage(ctx, d.member, d.client.ID)
+	require.NoError(t, err)
+	assert.False(t, p.Phones[0].OptedOut, "opted out of another number only")
+}
