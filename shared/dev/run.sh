@@ -163,7 +163,9 @@ else
 fi
 if ((TEXTING_VIA_SIMULATOR)); then
 	FIRM_NUMBER=${TEXTING_NUMBERS%%,*}
-	TEXT_NOTE="To text the firm (${FIRM_NUMBER#*:}) as the client, open the simulated phone at $CARRIERSIM_URL"
+	TEXT_NOTE="To text the firm (${FIRM_NUMBER#*:}) as the client, open the simulated phone at $CARRIERSIM_URL
+  Calendar by text: as the admin, create an event at $PUBLIC_URL/staff/calendar with Casey Client and
+  \"Notify via text\"; the invitation shows on the phone page, and replying Y there confirms it."
 else
 	TEXT_NOTE="Texting uses your carrier account (TWILIO_ACCOUNT_SID is set); the simulator at $CARRIERSIM_URL is idle."
 fi
