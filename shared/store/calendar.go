@@ -331,7 +331,10 @@ func (s *Store) CreateEvent(ctx context.Context, v Viewer, in EventInput) (int64
 		planned = p.planned
 		return nil
 	})
-	return id, planned, err
+	if err != nil {
+		return 0, nil, err // the event was rolled back; its ID names nothing
+	}
+	return id, planned, nil
 }
 
 func (s *Store) newPlanner(tx *gorm.DB, firmID int64) (*planner, error) {
