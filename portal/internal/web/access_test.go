@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"testing"
 	"time"
@@ -93,10 +94,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		actors[name] = b
 	}
 	p := func(format string, a ...any) string { return fmt.Sprintf(format, a...) }
-	cases := []struct {
-		actor, method, path string
-		want                int
-	}{
+	checkAccess(t, actors, url.Values{"body": {"hello"}, "share": {"1"}, "client_status": {"x"}}, []accessCase{
 		{"clientA", "GET", p("/portal/matters/%d", w.m1), 200},
 		{"clientA", "GET", p("/portal/matters/%d", w.m2), 404},
 		{"clientA", "GET", p("/portal/matters/%d", w.m3), 404},
@@ -132,17 +130,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"anon", "GET", p("/portal/matters/%d", w.m1), 303},
 		{"anon", "GET", p("/portal/documents/%d", w.d1), 303},
 		{"anon", "GET", p("/staff/matters/%d", w.m1), 303},
-	}
-	for _, tc := range cases {
-		b := actors[tc.actor]
-		var r response
-		if tc.method == "GET" {
-			r = b.get(tc.path)
-		} else {
-			r = b.post(tc.path, url.Values{"body": {"hello"}, "share": {"1"}, "client_status": {"x"}})
-		}
-		assert.Equal(t, tc.want, r.StatusCode, "%s %s %s", tc.actor, tc.method, tc.path)
-	}
+	})
 
 	// What a client sees of their own matter leaves out internal things.
 	page := actors["clientA"].get(p("/portal/matters/%d", w.m1)).body
@@ -161,6 +149,27 @@ func TestAuthorizationMatrix(t *testing.T) {
 	var n int64
 	require.NoError(t, e.db.Model(&models.PortalMessage{}).Where("body = ?", "hello").Count(&n).Error)
 	assert.Zero(t, n)
+}
+
+// accessCase is a request of an authorization matrix and the status it must get.
+type accessCase struct {
+	actor, method, path string
+	want                int
+}
+
+// checkAccess sends each case as its actor; a POST sends form.
+func checkAccess(t *testing.T, actors map[string]*browser, form url.Values, cases []accessCase) {
+	t.Helper()
+	for _, tc := range cases {
+		b := actors[tc.actor]
+		var r response
+		if tc.method == "GET" {
+			r = b.get(tc.path)
+		} else {
+			r = b.post(tc.path, maps.Clone(form)) // post adds the actor's own CSRF token
+		}
+		assert.Equal(t, tc.want, r.StatusCode, "%s %s %s", tc.actor, tc.method, tc.path)
+	}
 }
 
 func TestCSRF(t *testing.T) {

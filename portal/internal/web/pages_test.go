@@ -46,11 +46,16 @@ func TestEveryPageRenders(t *testing.T) {
 		"staff/matters":     mattersData{Matters: []store.MatterRow{matter}, Unread: map[int64]int{7: 1}},
 		"staff/matter":      md,
 
-		"staff/texts":                  sampleTexts,
-		"staff/texts_thread":           sampleThread(now),
-		"staff/texts_unknown":          unknownTextsData{Texts: []models.UnknownText{{ID: 1, FromNumber: "+14155550199", Body: "Hi <Doe>", MediaCount: 2, CreatedAt: now}, {ID: 2, FromNumber: "+14155550198", ContactID: &folder, CreatedAt: now}}},
-		"staff/matter_texts":           matterTextsData{Matter: matter, Threads: []store.MatterThread{{ContactID: 1, ContactName: "Casey", Role: "Client", Texts: 2, LastAt: &now, LastBody: "ok", Unread: 1}, {ContactID: 2, ContactName: "Robin", Role: "Spouse"}}},
-		"staff/settings_texting":       textingSettingsData{Settings: store.TextingSettings{FirmTexting: models.FirmTexting{TextingEnabled: true, TextingNumber: &sampleNumber}, TextBadge: true}, Available: 1, Error: "No <Doe>", Notice: "Saved"},
+		"staff/texts":         sampleTexts,
+		"staff/texts_thread":  sampleThread(now),
+		"staff/texts_unknown": unknownTextsData{Texts: []models.UnknownText{{ID: 1, FromNumber: "+14155550199", Body: "Hi <Doe>", MediaCount: 2, CreatedAt: now}, {ID: 2, FromNumber: "+14155550198", ContactID: &folder, CreatedAt: now}}},
+		"staff/matter_texts":  matterTextsData{Matter: matter, Threads: []store.MatterThread{{ContactID: 1, ContactName: "Casey", Role: "Client", Texts: 2, LastAt: &now, LastBody: "ok", Unread: 1}, {ContactID: 2, ContactName: "Robin", Role: "Spouse"}}},
+		"staff/settings_texting": textingSettingsData{Settings: store.TextingSettings{FirmTexting: models.FirmTexting{TextingEnabled: true, TextingNumber: &sampleNumber}, TextBadge: true}, Available: 1, Error: "No <Doe>", Notice: "Saved",
+			Calendar: store.CalendarSettings{TimeZone: "Europe/Paris", ReminderDays: 2}, Zones: zoneChoices("Europe/Paris"), Reminders: reminderChoices(),
+			Templates: templateSamples(sampleFirm(), now)},
+		"staff/calendar":               sampleCalendar(now),
+		"staff/event":                  sampleEvent(now),
+		"staff/event_form":             eventFormData{Form: eventForm{Title: "<Doe>", Start: "2026-12-07T14:00", MatterID: 7, Users: map[int64]bool{1: true}, Contacts: map[int64]bool{2: true}, Notify: map[int64]bool{2: true}}, Zone: "America/New_York", Error: "No <Doe>", EventID: 3, Choices: store.EventChoices{Users: []store.UserChoice{{ID: 1, Name: "Avery"}}, Matters: []store.MatterRow{matter}, Contacts: []store.ContactChoice{{ID: 2, Name: "Casey", Textable: true}, {ID: 3, Name: "Robin", Why: store.WhyOptedOut}}}},
 		"staff/settings_notifications": notificationsData{TextBadge: true, Notice: "Saved"},
 	}
 	pages := e.Pages()
