@@ -84,6 +84,9 @@ func visibleEvents(q *gorm.DB, v Viewer) *gorm.DB {
 		SELECT 1 FROM matter_permitted_users p WHERE p.matter_id = matters.id AND p.user_id = ?)))`, v.UserID)
 }
 
+// matterNameSQL names an event's matter (aliased m) as the matter page heads it.
+const matterNameSQL = `coalesce(m.number || ' · ' || m.description, '')`
+
 // EventRow is an event as lists show it.
 type EventRow struct {
 	models.Event
@@ -98,10 +101,12 @@ func (s *Store) Events(ctx context.Context, v Viewer, from, to time.Time, matter
 		return nil, err
 	}
 	q := s.DB.WithContext(ctx).Table("events").
-		Select(`events.*, coalesce(m.number || ' ' || m.description, '') AS matter_name,
+		Select(`events.*, `+matterNameSQL+` AS matter_name,
 			(SELECT count(*) FROM event_attendees a WHERE a.event_id = events.id AND a.removed_at IS NULL) AS attendees`).
 		Joins("LEFT JOIN matters m ON m.firm_id = events.firm_id AND m.id = events.matter_id").
-		Where("events.starts_at < ? AND events.ends_at >= ?", to, from)
+		// An event that ends as the range begins is not in it, unless it
+		// takes no time at all and starts there.
+		Where("events.starts_at < ? AND (events.ends_at > ? OR events.starts_at >= ?)", to, from, from)
 	if matterID != 0 {
 		q = q.Where("events.matter_id = ?", matterID)
 	}
@@ -150,7 +155,7 @@ func (s *Store) Event(ctx context.Context, v Viewer, id int64) (EventDetail, err
 	}
 	var d EventDetail
 	q := s.DB.WithContext(ctx).Table("events").
-		Select("events.*, coalesce(m.number || ' ' || m.description, '') AS matter_name").
+		Select("events.*, " + matterNameSQL + " AS matter_name").
 		Joins("LEFT JOIN matters m ON m.firm_id = events.firm_id AND m.id = events.matter_id")
 	if err := visibleEvents(q, v).Where("events.id = ?", id).Take(&d.EventRow).Error; err != nil {
 		return EventDetail{}, notFound(err, "load event")
@@ -326,7 +331,10 @@ func (s *Store) CreateEvent(ctx context.Context, v Viewer, in EventInput) (int64
 		planned = p.planned
 		return nil
 	})
-	return id, planned, err
+	if err != nil {
+		return 0, nil, err // the event was rolled back; its ID names nothing
+	}
+	return id, planned, nil
 }
 
 func (s *Store) newPlanner(tx *gorm.DB, firmID int64) (*planner, error) {

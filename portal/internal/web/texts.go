@@ -72,8 +72,11 @@ type textView struct {
 }
 
 // StatusLabel is the text's state in words.
-func (t textView) StatusLabel() string {
-	switch t.Status {
+func (t textView) StatusLabel() string { return textStatusLabel(t.Status) }
+
+// textStatusLabel is a text's state in words, wherever a text is listed.
+func textStatusLabel(s models.TextStatus) string {
+	switch s {
 	case models.TextReceived:
 		return "Received"
 	case models.TextQueued:
@@ -87,7 +90,7 @@ func (t textView) StatusLabel() string {
 	case models.TextFailed:
 		return "Not delivered"
 	}
-	return string(t.Status)
+	return string(s)
 }
 
 type mediaView struct {

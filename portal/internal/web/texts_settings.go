@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/store"
 )
@@ -21,6 +22,12 @@ type textingSettingsData struct {
 	AltPhone  string
 	Error     string
 	Notice    string
+
+	Calendar  store.CalendarSettings
+	Zones     []zoneChoice
+	Reminders []reminderChoice
+	// Templates are the fixed calendar texts, shown read-only.
+	Templates []templateSample
 }
 
 // notificationsData is Settings → Notifications.
@@ -30,10 +37,11 @@ type notificationsData struct {
 }
 
 var settingsNotices = map[string]string{
-	"on":      "Texting is on.",
-	"off":     "Texting is off. The number went back to the pool; your firm's texts are kept.",
-	"details": "Your details for clients are saved.",
-	"badge":   "Your notification settings are saved.",
+	"on":       "Texting is on.",
+	"off":      "Texting is off. The number went back to the pool; your firm's texts are kept.",
+	"details":  "Your details for clients are saved.",
+	"badge":    "Your notification settings are saved.",
+	"calendar": "Calendar settings are saved.",
 }
 
 // textingSettings shows the firm's texting state to an administrator.
@@ -42,12 +50,20 @@ func (h *handler) textingSettings(c *fiber.Ctx) error {
 }
 
 func (h *handler) renderTextingSettings(c *fiber.Ctx, errMsg, email, phone, notice string) error {
-	st, err := h.store.Texting(c.UserContext(), viewer(session(c)))
+	s := session(c)
+	v := viewer(s)
+	st, err := h.store.Texting(c.UserContext(), v)
 	if err != nil {
 		return storeErr(err)
 	}
+	cs, err := h.store.CalendarSettings(c.UserContext(), v)
+	if err != nil {
+		return storeErr(err)
+	}
+	firm := models.Firm{Name: s.FirmName, TimeZone: cs.TimeZone, FirmTexting: st.FirmTexting}
 	d := textingSettingsData{Settings: st, Available: len(h.Config.TextingNumbers), Error: errMsg, Notice: notice,
-		AltEmail: st.TextingAltEmail, AltPhone: st.TextingAltPhone}
+		AltEmail: st.TextingAltEmail, AltPhone: st.TextingAltPhone,
+		Calendar: cs, Zones: zoneChoices(cs.TimeZone), Reminders: reminderChoices(), Templates: templateSamples(firm, h.now())}
 	if errMsg != "" {
 		d.AltEmail, d.AltPhone = email, phone
 		c.Status(fiber.StatusUnprocessableEntity)

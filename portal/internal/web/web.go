@@ -102,7 +102,7 @@ func New(d Deps) (*fiber.App, error) {
 	sessions := auth.NewSessions(d.Redis, d.Config.SessionIdleTimeout, d.Config.SessionMaxAge)
 	sessions.Now = d.Now
 	h := &handler{
-		Deps: d, views: views, store: store.New(d.DB), sessions: sessions,
+		Deps: d, views: views, store: &store.Store{DB: d.DB, Clock: d.Now}, sessions: sessions,
 		links: &auth.Links{DB: d.DB, Tasks: d.Tasks, Limiter: auth.NewLimiter(d.Redis, limits), PublicURL: d.Config.PublicURL, Now: d.Now},
 	}
 	app := fiber.New(fiber.Config{

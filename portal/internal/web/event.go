@@ -1,0 +1,104 @@
+package web
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/parleyhq/parley/shared/calendar"
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+)
+
+// eventData is an event's page.
+type eventData struct {
+	Event store.EventDetail
+	Zone  *time.Location
+}
+
+// When is the event's time in the firm's zone, as the texts say it.
+func (d eventData) When() string { return calendar.When(calendar.EventOf(d.Event.Event), d.Zone) }
+
+// At writes a moment in the firm's zone.
+func (d eventData) At(t time.Time) string { return t.In(d.Zone).Format("Mon, Jan 2, 3:04 PM MST") }
+
+// AnswerLabel is an attendee's answer in words.
+func (d eventData) AnswerLabel(a models.Answer) string {
+	switch a {
+	case models.AnswerConfirmed:
+		return "Confirmed"
+	case models.AnswerDeclined:
+		return "Declined"
+	}
+	return "No answer yet"
+}
+
+// StatusLabel is where a planned text stands, in words.
+func (d eventData) StatusLabel(status string) string {
+	switch status {
+	case models.NotificationPlanned:
+		return "Planned"
+	case models.NotificationSent:
+		return "Sent"
+	case models.NotificationCancelled:
+		return "Cancelled"
+	case models.NotificationSkipped:
+		return "Not sent"
+	}
+	return status
+}
+
+// CalendarLink is the week of the event on the firm's calendar.
+func (d eventData) CalendarLink() string {
+	return "/staff/calendar?view=week&date=" + d.Event.StartsAt.In(d.Zone).Format(dateLayout)
+}
+
+// TextStatus is the delivery status of the text that carried a notification.
+func (d eventData) TextStatus(n store.NotificationRow) string {
+	if n.TextStatus == "" {
+		return ""
+	}
+	return textStatusLabel(models.TextStatus(n.TextStatus))
+}
+
+// eventParam is the signed-in viewer, the event named by the :id route
+// parameter if the viewer may see it (a 404 otherwise), and the firm's zone.
+func (h *handler) eventParam(c *fiber.Ctx) (store.Viewer, store.EventDetail, *time.Location, error) {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return v, store.EventDetail{}, nil, err
+	}
+	ev, err := h.store.Event(c.UserContext(), v, id)
+	if err != nil {
+		return v, ev, nil, storeErr(err)
+	}
+	loc, _, err := h.firmZone(c, v)
+	return v, ev, loc, err
+}
+
+// staffEvent shows an event with its attendees' answers and its texts.
+func (h *handler) staffEvent(c *fiber.Ctx) error {
+	_, ev, loc, err := h.eventParam(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, "staff/event", "", ev.Title, eventData{Event: ev, Zone: loc})
+}
+
+// staffEventCancel cancels an event and queues the texts telling its
+// contacts.
+func (h *handler) staffEventCancel(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	planned, err := h.store.CancelEvent(c.UserContext(), v, id)
+	if err != nil {
+		return storeErr(err)
+	}
+	h.enqueuePlanned(c, v, planned)
+	return redirect(c, fmt.Sprintf("/staff/calendar/events/%d", id))
+}
