@@ -282,6 +282,18 @@ func (p *planner) invite(ev models.Event, attendeeID int64) error {
 	return p.remind(ev, attendeeID)
 }
 
+// addContact puts a contact on the event, inviting them by text if asked.
+func (p *planner) addContact(ev models.Event, c ContactAttendee) error {
+	a := models.EventAttendee{FirmID: p.firmID, EventID: ev.ID, ContactID: &c.ContactID, NotifyText: c.NotifyText}
+	if err := p.tx.Create(&a).Error; err != nil {
+		return fmt.Errorf("store: add contact attendee: %w", err)
+	}
+	if c.NotifyText {
+		return p.invite(ev, a.ID)
+	}
+	return nil
+}
+
 // CreateEvent records an event with its attendees and plans the texts to
 // the contacts to be notified.
 func (s *Store) CreateEvent(ctx context.Context, v Viewer, in EventInput) (int64, []Planned, error) {
@@ -318,14 +330,8 @@ func (s *Store) CreateEvent(ctx context.Context, v Viewer, in EventInput) (int64
 			}
 		}
 		for _, c := range in.Contacts {
-			a := models.EventAttendee{FirmID: v.FirmID, EventID: ev.ID, ContactID: &c.ContactID, NotifyText: c.NotifyText}
-			if err := tx.Create(&a).Error; err != nil {
-				return fmt.Errorf("store: add contact attendee: %w", err)
-			}
-			if c.NotifyText {
-				if err := p.invite(ev, a.ID); err != nil {
-					return err
-				}
+			if err := p.addContact(ev, c); err != nil {
+				return err
 			}
 		}
 		planned = p.planned
@@ -495,14 +501,8 @@ func (s *Store) UpdateEvent(ctx context.Context, v Viewer, id int64, in EventInp
 			if _, isNew := want[c.ContactID]; !isNew {
 				continue
 			}
-			a := models.EventAttendee{FirmID: v.FirmID, EventID: ev.ID, ContactID: &c.ContactID, NotifyText: c.NotifyText}
-			if err := tx.Create(&a).Error; err != nil {
-				return fmt.Errorf("store: add contact attendee: %w", err)
-			}
-			if c.NotifyText {
-				if err := p.invite(ev, a.ID); err != nil {
-					return err
-				}
+			if err := p.addContact(ev, c); err != nil {
+				return err
 			}
 		}
 		planned = p.planned
