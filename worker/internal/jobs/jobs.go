@@ -46,6 +46,8 @@ type Jobs struct {
 	Config config.Config
 	// Redis carries "texts changed" events to open staff pages; nil: none.
 	Redis redis.UniversalClient
+
+	plainTexts textBatcher
 }
 
 // textsChanged wakes staff pages showing the contact's texts. Best effort:
