@@ -47,9 +47,10 @@ build:
 
 # The client matter page is measured over a fixed 20,000 requests, so its
 # req/s and p99 compare from run to run. The texting benchmarks (real
-# gateway and worker programs) each size their own run: 10 s at 1,000
-# texts/s, and a 20,000-text backlog, so they run once (-benchtime=1x).
-TEXT_BENCHMARKS = BenchmarkWebhookToStored|BenchmarkWorkerBacklog
+# gateway, worker and portal programs) each size their own run: 10 s at
+# 1,000 texts/s, a 20,000-text backlog, and 300 texts shown one at a time
+# on an open staff page, so they run once (-benchtime=1x).
+TEXT_BENCHMARKS = BenchmarkWebhookToStored|BenchmarkWorkerBacklog|BenchmarkLiveUpdate
 bench:
 	@$(TEST_SERVICES)
 	$(GO) test -run '^$$' -bench . -skip '^(BenchmarkClientMatterPage|$(TEXT_BENCHMARKS))$$' -benchmem ./...

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -40,7 +41,8 @@ type benchStack struct {
 	firmID   int64
 }
 
-func newBenchStack(b *testing.B, pkgs ...string) *benchStack {
+// extra adds to (or overrides) the programs' configuration.
+func newBenchStack(b *testing.B, extra map[string]string, pkgs ...string) *benchStack {
 	b.Helper()
 	if testkit.RaceEnabled {
 		b.Fatal("the texting benchmarks measure speed; run them without -race")
@@ -48,6 +50,7 @@ func newBenchStack(b *testing.B, pkgs ...string) *benchStack {
 	s := &benchStack{bin: testkit.BuildPrograms(b, pkgs...), a: newAddrs(b), redisURL: testkit.RedisURL(b)}
 	dbURL := testkit.DatabaseURL(b)
 	vars := baseVars(b, dbURL, s.redisURL, s.a)
+	maps.Copy(vars, extra)
 	s.env = testkit.ProgramEnv(b, vars)
 	s.gdb = testkit.DBAt(b, dbURL)
 	// What `portal seed-demo` does, done here so the benchmark needs no
@@ -67,9 +70,9 @@ func newBenchStack(b *testing.B, pkgs ...string) *benchStack {
 	return s
 }
 
-func (s *benchStack) start(b *testing.B, name string) *testkit.Program {
+func (s *benchStack) start(b *testing.B, name string, args ...string) *testkit.Program {
 	b.Helper()
-	return testkit.StartProgram(b, name, filepath.Join(s.bin, name), s.env)
+	return testkit.StartProgram(b, name, filepath.Join(s.bin, name), s.env, args...)
 }
 
 // storedCount counts the inbound texts whose carrier ID starts with prefix.
@@ -120,6 +123,22 @@ func (s *benchStack) storedAt(b *testing.B, prefix string) map[string]time.Time 
 	out := make(map[string]time.Time, len(rows))
 	for _, r := range rows {
 		out[r.CarrierMessageID] = r.CreatedAt
+	}
+	return out
+}
+
+// sinceSent is, for each text of the run, the time from sentAt[i] (its
+// webhook) to its row's created_at.
+func (s *benchStack) sinceSent(b *testing.B, prefix string, sentAt []time.Time) []time.Duration {
+	b.Helper()
+	stored := s.storedAt(b, prefix)
+	out := make([]time.Duration, len(sentAt))
+	for i, sent := range sentAt {
+		at, ok := stored[sid(prefix, i)]
+		if !ok {
+			b.Fatalf("text %d not stored", i)
+		}
+		out[i] = at.Sub(sent)
 	}
 	return out
 }
@@ -177,7 +196,7 @@ const (
 // gen-lag-p99-ms, how late the generator sent against its schedule (near
 // zero when the generator kept its pace).
 func BenchmarkWebhookToStored(b *testing.B) {
-	s := newBenchStack(b, "gateway", "worker")
+	s := newBenchStack(b, nil, "gateway", "worker")
 	gateway, worker := s.start(b, "gateway"), s.start(b, "worker")
 	gateway.WaitReady(b, "http://"+s.a.gateway, 60*time.Second)
 	worker.WaitReady(b, "http://"+s.a.worker, 60*time.Second)
@@ -250,15 +269,9 @@ func BenchmarkWebhookToStored(b *testing.B) {
 	worker.Stop(b)
 	cpu := gateway.CPU() + worker.CPU()
 
-	stored := s.storedAt(b, prefix)
-	lat := make([]time.Duration, 0, total)
+	lat := s.sinceSent(b, prefix, sentAt)
 	lag := make([]time.Duration, 0, total)
 	for i := range total {
-		at, ok := stored[sid(prefix, i)]
-		if !ok {
-			b.Fatalf("text %d not stored", i)
-		}
-		lat = append(lat, at.Sub(sentAt[i]))
 		lag = append(lag, sentAt[i].Sub(start.Add(time.Duration(i)*interval)))
 	}
 	if path := os.Getenv("TEXTE2E_DUMP"); path != "" {
@@ -325,7 +338,7 @@ const backlog = 20_000
 // process was started; startup-ms, from starting the process to its first
 // stored text.
 func BenchmarkWorkerBacklog(b *testing.B) {
-	s := newBenchStack(b, "worker")
+	s := newBenchStack(b, nil, "worker")
 	redisOpt, err := asynq.ParseRedisURI(s.redisURL)
 	if err != nil {
 		b.Fatal(err)

@@ -267,7 +267,7 @@ var (
 )
 
 // csrfOf is the form token a page carries.
-func csrfOf(t *testing.T, page string) string {
+func csrfOf(t testing.TB, page string) string {
 	t.Helper()
 	m := csrfRe.FindStringSubmatch(page)
 	require.NotNil(t, m, "no _csrf field on the page")
@@ -277,7 +277,7 @@ func csrfOf(t *testing.T, page string) string {
 // signIn signs in as a browser would: ask for a link (with the form's
 // token and its cookie), read it from the email, open it and continue.
 // The returned client carries the session cookie.
-func signIn(t *testing.T, portalURL string, smtp *testkit.SMTPServer, email string) *http.Client {
+func signIn(t testing.TB, portalURL string, smtp *testkit.SMTPServer, email string) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
@@ -304,12 +304,12 @@ func signIn(t *testing.T, portalURL string, smtp *testkit.SMTPServer, email stri
 
 // getPage GETs a page that must answer 200 and returns it, HTML entities
 // decoded so assertions can use plain text.
-func getPage(t *testing.T, c *http.Client, u string) string {
+func getPage(t testing.TB, c *http.Client, u string) string {
 	t.Helper()
 	return html.UnescapeString(string(getBytes(t, c, u)))
 }
 
-func getBytes(t *testing.T, c *http.Client, u string) []byte {
+func getBytes(t testing.TB, c *http.Client, u string) []byte {
 	t.Helper()
 	resp, err := c.Get(u)
 	require.NoError(t, err)
@@ -327,7 +327,7 @@ type answer struct {
 	body   string // HTML entities decoded
 }
 
-func postForm(t *testing.T, c *http.Client, u string, form url.Values) answer {
+func postForm(t testing.TB, c *http.Client, u string, form url.Values) answer {
 	t.Helper()
 	resp, err := c.PostForm(u, form)
 	require.NoError(t, err)

@@ -18,10 +18,24 @@ func channel(firmID, contactID int64) string {
 // Publish announces a change to the contact's texts. It is best effort: a
 // page that misses it still refreshes when its wait times out.
 func Publish(ctx context.Context, rdb redis.UniversalClient, firmID, contactID int64) error {
-	if rdb == nil {
+	return PublishAll(ctx, rdb, []Contact{{FirmID: firmID, ContactID: contactID}})
+}
+
+// Contact names one contact's texts.
+type Contact struct{ FirmID, ContactID int64 }
+
+// PublishAll is Publish for several contacts, in one round trip to Redis.
+func PublishAll(ctx context.Context, rdb redis.UniversalClient, contacts []Contact) error {
+	if rdb == nil || len(contacts) == 0 {
 		return nil
 	}
-	if err := rdb.Publish(ctx, channel(firmID, contactID), "1").Err(); err != nil {
+	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, c := range contacts {
+			p.Publish(ctx, channel(c.FirmID, c.ContactID), "1")
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("textevents: publish: %w", err)
 	}
 	return nil

@@ -48,6 +48,8 @@ type Jobs struct {
 	Redis redis.UniversalClient
 	// Clock is the time calendar texts are planned and answered by; nil: time.Now.
 	Clock func() time.Time
+
+	plainTexts textBatcher
 }
 
 // textsChanged wakes staff pages showing the contact's texts. Best effort:

@@ -34,6 +34,12 @@ func (j *Jobs) ReceiveText(ctx context.Context, t *asynq.Task) error {
 	from := sms.NormalizeInbound(in.From)
 	firmID := in.FirmID
 
+	if len(in.Media) == 0 && in.Kind == sms.KindText {
+		// The common case, a plain text, causes nothing but its row: it is
+		// stored with the texts other handlers are storing at the same time.
+		return j.receivePlainText(ctx, in, from)
+	}
+
 	// A contact found means the firm exists (contacts go with their firm);
 	// none found, the unknown_texts insert checks the firm.
 	contactID, err := contactByNumber(j.DB.WithContext(ctx), firmID, from)
@@ -96,14 +102,7 @@ func (j *Jobs) ReceiveText(ctx context.Context, t *asynq.Task) error {
 		reply, err = applyKeyword(tx, in, from, contactID, messageID, j.now())
 		return err
 	}
-	if len(in.Media) == 0 && in.Kind == sms.KindText {
-		// One statement is atomic by itself: the common case, a plain text,
-		// costs one look-up and one insert.
-		err = store(j.DB.WithContext(ctx))
-	} else {
-		err = j.DB.WithContext(ctx).Transaction(store)
-	}
-	if err != nil {
+	if err := j.DB.WithContext(ctx).Transaction(store); err != nil {
 		return fmt.Errorf("inbound text %q: %w", in.MessageID, err)
 	}
 
@@ -125,6 +124,20 @@ func (j *Jobs) ReceiveText(ctx context.Context, t *asynq.Task) error {
 	j.Log.InfoContext(ctx, "text received", "firm_id", firmID, "text_id", messageID, "contact_id", contactID,
 		"kind", in.Kind, "media", len(in.Media))
 	j.textsChanged(ctx, firmID, contactID)
+	return nil
+}
+
+// receivePlainText stores a text that causes nothing but its own row, in
+// a batch (textBatcher), or among the unknown texts when no contact has the
+// number.
+func (j *Jobs) receivePlainText(ctx context.Context, in sms.Inbound, from string) error {
+	t := &plainText{in: in, from: from, done: make(chan struct{})}
+	if err := j.plainTexts.store(ctx, t, j.writePlainTexts); err != nil {
+		return fmt.Errorf("inbound text %q: %w", in.MessageID, err)
+	}
+	if t.contactID == 0 {
+		return j.storeUnknownText(ctx, in, from)
+	}
 	return nil
 }
 
