@@ -112,7 +112,8 @@ func clientMsgItems(msgs []store.MessageRow) template.HTML {
 		b.WriteString(`"><p class="meta">`)
 		b.WriteString(html.EscapeString(author))
 		b.WriteString(` · `)
-		b.WriteString(m.CreatedAt.Format("Jan 2, 3:04 PM")) // letters, digits and punctuation only
+		var when [24]byte
+		b.Write(m.CreatedAt.AppendFormat(when[:0], "Jan 2, 3:04 PM")) // letters, digits and punctuation only
 		if m.New {
 			b.WriteString(` <span class="badge">New</span>`)
 		}
