@@ -256,6 +256,7 @@ type portal struct {
 // documents and 50 read messages, and serves the app until the benchmark ends.
 func startPortal(b *testing.B) *portal {
 	b.Helper()
+	web.TuneGC()
 	ctx := context.Background()
 	dbURL := testkit.DatabaseURL(b)
 	gdb := testkit.DBAt(b, dbURL)
