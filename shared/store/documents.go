@@ -34,48 +34,37 @@ type DocumentRow struct {
 
 // Documents lists a matter's documents that v may see, newest first.
 func (s *Store) Documents(ctx context.Context, v Viewer, matterID int64) ([]DocumentRow, error) {
-	m, err := s.Matter(ctx, v, matterID)
-	if err != nil {
+	if _, err := s.Matter(ctx, v, matterID); err != nil {
 		return nil, err
 	}
-	return s.documents(ctx, v, m)
+	out, err := queryAll(ctx, s.DB, documentsQuery(v), viewerArgs(v, matterID), scanDocument)
+	if err != nil {
+		return nil, fmt.Errorf("store: list documents: %w", err)
+	}
+	return out, nil
 }
 
-// documents lists the documents of a matter already checked visible to v.
-// It names its columns and scans them directly: on a busy page, gorm's
-// reflective scan of d.* was most of the cost.
-func (s *Store) documents(ctx context.Context, v Viewer, m MatterRow) ([]DocumentRow, error) {
+// documentsQuery lists the documents of @matter that v may see: none
+// unless v may see the matter.
+func documentsQuery(v Viewer) string {
 	q := sharedFolders + `
 	SELECT d.id, d.firm_id, d.matter_id, d.folder_id, d.name, d.size_bytes, d.mime_type, d.uploaded_by_user_id,
 		d.uploaded_by_contact_id, d.shared_with_client, d.first_viewed_by_client_at, d.portal_message_id, d.created_at,
 		coalesce(f.name, ''),
-		coalesce(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared) OR d.uploaded_by_contact_id = @client, false)
-	FROM documents d LEFT JOIN folders f ON f.id = d.folder_id
-	WHERE d.firm_id = @firm AND d.matter_id = @matter`
+		coalesce(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared)
+			OR d.uploaded_by_contact_id = matters.client_contact_id, false)
+	FROM documents d JOIN matters ON matters.id = d.matter_id LEFT JOIN folders f ON f.id = d.folder_id
+	WHERE d.firm_id = @firm AND d.matter_id = @matter AND ` + matterRule(v)
 	if v.IsClient() {
 		q += ` AND (d.shared_with_client OR d.folder_id IN (SELECT id FROM shared) OR d.uploaded_by_contact_id = @contact)`
 	}
-	q += ` ORDER BY d.created_at DESC, d.id DESC`
-	rows, err := s.DB.WithContext(ctx).Raw(q, map[string]any{
-		"firm": v.FirmID, "matter": m.ID, "contact": v.ContactID, "client": m.ClientContactID}).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("store: list documents: %w", err)
-	}
-	defer rows.Close()
-	var out []DocumentRow
-	for rows.Next() {
-		var d DocumentRow
-		if err := rows.Scan(&d.ID, &d.FirmID, &d.MatterID, &d.FolderID, &d.Name, &d.SizeBytes, &d.MIMEType,
-			&d.UploadedByUserID, &d.UploadedByContactID, &d.SharedWithClient, &d.FirstViewedByClientAt,
-			&d.PortalMessageID, &d.CreatedAt, &d.FolderName, &d.VisibleToClient); err != nil {
-			return nil, fmt.Errorf("store: list documents: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list documents: %w", err)
-	}
-	return out, nil
+	return q + ` ORDER BY d.created_at DESC, d.id DESC`
+}
+
+func scanDocument(r rows, d *DocumentRow) error {
+	return r.Scan(&d.ID, &d.FirmID, &d.MatterID, &d.FolderID, &d.Name, &d.SizeBytes, &d.MIMEType,
+		&d.UploadedByUserID, &d.UploadedByContactID, &d.SharedWithClient, &d.FirstViewedByClientAt,
+		&d.PortalMessageID, &d.CreatedAt, &d.FolderName, &d.VisibleToClient)
 }
 
 // FolderRow is a folder with whether the client sees it.
@@ -89,50 +78,30 @@ func (s *Store) Folders(ctx context.Context, v Viewer, matterID int64) ([]Folder
 	if _, err := s.Matter(ctx, v, matterID); err != nil {
 		return nil, err
 	}
-	return s.folders(ctx, v, matterID)
-}
-
-// folders lists the folders of a matter already checked visible to v.
-func (s *Store) folders(ctx context.Context, v Viewer, matterID int64) ([]FolderRow, error) {
-	var out []FolderRow
-	q := sharedFolders + `
-	SELECT f.*, f.id IN (SELECT id FROM shared) AS visible_to_client
-	FROM folders f WHERE f.firm_id = @firm AND f.matter_id = @matter`
-	if v.IsClient() {
-		q += ` AND f.id IN (SELECT id FROM shared)`
-	}
-	q += ` ORDER BY lower(f.name), f.id`
-	err := s.DB.WithContext(ctx).Raw(q, map[string]any{"firm": v.FirmID, "matter": matterID}).Scan(&out).Error
+	out, err := queryAll(ctx, s.DB, foldersQuery(v), viewerArgs(v, matterID), scanFolder)
 	if err != nil {
 		return nil, fmt.Errorf("store: list folders: %w", err)
 	}
 	return out, nil
 }
 
-// MatterPage is what a matter's page shows.
-type MatterPage struct {
-	Matter    MatterRow
-	Documents []DocumentRow
-	Folders   []FolderRow
-	Messages  []MessageRow
+// foldersQuery lists the folders of @matter that v may see: none unless v
+// may see the matter.
+func foldersQuery(v Viewer) string {
+	q := sharedFolders + `
+	SELECT f.id, f.firm_id, f.matter_id, f.contact_id, f.parent_id, f.name, f.shared_with_client, f.shared_at,
+		f.created_by_user_id, f.created_at, f.updated_at, f.id IN (SELECT id FROM shared)
+	FROM folders f JOIN matters ON matters.id = f.matter_id
+	WHERE f.firm_id = @firm AND f.matter_id = @matter AND ` + matterRule(v)
+	if v.IsClient() {
+		q += ` AND f.id IN (SELECT id FROM shared)`
+	}
+	return q + ` ORDER BY lower(f.name), f.id`
 }
 
-// MatterPage loads a matter's page for v with one access check, and marks
-// the other side's messages read as Messages does.
-func (s *Store) MatterPage(ctx context.Context, v Viewer, matterID int64) (MatterPage, error) {
-	var p MatterPage
-	var err error
-	if p.Matter, err = s.Matter(ctx, v, matterID); err != nil {
-		return p, err
-	}
-	if p.Documents, err = s.documents(ctx, v, p.Matter); err != nil {
-		return p, err
-	}
-	if p.Folders, err = s.folders(ctx, v, matterID); err != nil {
-		return p, err
-	}
-	p.Messages, err = s.messages(ctx, v, matterID)
-	return p, err
+func scanFolder(r rows, f *FolderRow) error {
+	return r.Scan(&f.ID, &f.FirmID, &f.MatterID, &f.ContactID, &f.ParentID, &f.Name, &f.SharedWithClient, &f.SharedAt,
+		&f.CreatedByUserID, &f.CreatedAt, &f.UpdatedAt, &f.VisibleToClient)
 }
 
 // Document returns one document if v may see it.

@@ -10,19 +10,30 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 )
 
-// visibleMatters scopes a query on matters to what v may see: a client sees
-// the matters they are the client of; a firm user sees matters open to
-// everyone, those they are listed on, and (as an admin) all.
+// matterRule is the SQL condition on the matters table for what v may see:
+// a client sees the matters they are the client of; a firm user sees matters
+// open to everyone, those they are listed on, and (as an admin) all. Its
+// named parameters are viewerArgs'; gorm and pgx both read @name.
+func matterRule(v Viewer) string {
+	switch {
+	case v.IsClient():
+		return "matters.firm_id = @firm AND matters.client_contact_id = @contact"
+	case v.Admin:
+		return "matters.firm_id = @firm"
+	}
+	return `matters.firm_id = @firm AND (matters.permission = 'everyone' OR EXISTS (
+		SELECT 1 FROM matter_permitted_users p WHERE p.matter_id = matters.id AND p.user_id = @user))`
+}
+
+// viewerArgs are the named parameters of matterRule and of the queries of
+// one matter (@matter) built on it.
+func viewerArgs(v Viewer, matterID int64) map[string]any {
+	return map[string]any{"firm": v.FirmID, "contact": v.ContactID, "user": v.UserID, "matter": matterID}
+}
+
+// visibleMatters scopes a gorm query on matters to what v may see.
 func visibleMatters(q *gorm.DB, v Viewer) *gorm.DB {
-	q = q.Where("matters.firm_id = ?", v.FirmID)
-	if v.IsClient() {
-		return q.Where("matters.client_contact_id = ?", v.ContactID)
-	}
-	if v.Admin {
-		return q
-	}
-	return q.Where(`matters.permission = 'everyone' OR EXISTS (
-		SELECT 1 FROM matter_permitted_users p WHERE p.matter_id = matters.id AND p.user_id = ?)`, v.UserID)
+	return q.Where(matterRule(v), viewerArgs(v, 0))
 }
 
 // MatterRow is a matter with its client's name, for lists and headers.
@@ -31,17 +42,32 @@ type MatterRow struct {
 	ClientName string
 }
 
-const matterRowSelect = `matters.*, CASE WHEN c.kind = 'company' THEN c.company_name
-	ELSE btrim(c.first_name || ' ' || c.last_name) END AS client_name`
+// selectMatters reads MatterRows (see scanMatter) of the matters v may see;
+// a WHERE clause continues it.
+func selectMatters(v Viewer) string {
+	return `SELECT matters.id, matters.firm_id, matters.number, matters.description, matters.practice_area,
+		matters.status, matters.status_category, matters.client_contact_id, matters.primary_contact_id,
+		matters.responsible_user_id, matters.permission, matters.client_status, matters.next_steps,
+		matters.opened_at, matters.closed_at, matters.created_at, matters.updated_at,
+		CASE WHEN c.kind = 'company' THEN c.company_name ELSE btrim(c.first_name || ' ' || c.last_name) END
+	FROM matters JOIN contacts c ON c.id = matters.client_contact_id
+	WHERE ` + matterRule(v)
+}
+
+func scanMatter(r rows, m *MatterRow) error {
+	return r.Scan(&m.ID, &m.FirmID, &m.Number, &m.Description, &m.PracticeArea, &m.Status, &m.StatusCategory,
+		&m.ClientContactID, &m.PrimaryContactID, &m.ResponsibleUserID, &m.Permission, &m.ClientStatus, &m.NextSteps,
+		&m.OpenedAt, &m.ClosedAt, &m.CreatedAt, &m.UpdatedAt, &m.ClientName)
+}
+
+// matterQuery reads the one matter @matter, if v may see it.
+func matterQuery(v Viewer) string { return selectMatters(v) + " AND matters.id = @matter" }
 
 // Matters lists the matters v may see, open ones first, newest activity first.
 func (s *Store) Matters(ctx context.Context, v Viewer) ([]MatterRow, error) {
-	var out []MatterRow
-	q := s.DB.WithContext(ctx).Table("matters").Select(matterRowSelect).
-		Joins("JOIN contacts c ON c.id = matters.client_contact_id")
-	err := visibleMatters(q, v).
-		Order("matters.status_category = 'closed', matters.updated_at DESC, matters.id DESC").
-		Limit(500).Find(&out).Error
+	out, err := queryAll(ctx, s.DB, selectMatters(v)+
+		` ORDER BY matters.status_category = 'closed', matters.updated_at DESC, matters.id DESC LIMIT 500`,
+		viewerArgs(v, 0), scanMatter)
 	if err != nil {
 		return nil, fmt.Errorf("store: list matters: %w", err)
 	}
@@ -50,14 +76,14 @@ func (s *Store) Matters(ctx context.Context, v Viewer) ([]MatterRow, error) {
 
 // Matter returns one matter if v may see it.
 func (s *Store) Matter(ctx context.Context, v Viewer, id int64) (MatterRow, error) {
-	var m MatterRow
-	q := s.DB.WithContext(ctx).Table("matters").Select(matterRowSelect).
-		Joins("JOIN contacts c ON c.id = matters.client_contact_id")
-	err := visibleMatters(q, v).Where("matters.id = ?", id).Take(&m).Error
+	out, err := queryAll(ctx, s.DB, matterQuery(v), viewerArgs(v, id), scanMatter)
 	if err != nil {
-		return MatterRow{}, notFound(err, "load matter")
+		return MatterRow{}, fmt.Errorf("store: load matter: %w", err)
 	}
-	return m, nil
+	if len(out) == 0 {
+		return MatterRow{}, notFoundErr()
+	}
+	return out[0], nil
 }
 
 // SetClientStatus changes what the client reads as status and next steps.

@@ -28,59 +28,59 @@ func (s *Store) Messages(ctx context.Context, v Viewer, matterID int64) ([]Messa
 	if _, err := s.Matter(ctx, v, matterID); err != nil {
 		return nil, err
 	}
-	return s.messages(ctx, v, matterID)
-}
-
-// messages lists (and marks read) the messages of a matter already checked
-// visible to v.
-func (s *Store) messages(ctx context.Context, v Viewer, matterID int64) ([]MessageRow, error) {
-	rows, err := s.DB.WithContext(ctx).Raw(`SELECT m.id, m.firm_id, m.matter_id, m.author_user_id, m.author_contact_id,
-		m.body, m.read_at, m.read_by_user_id, m.created_at,
-		coalesce(nullif(btrim(u.first_name || ' ' || u.last_name), ''),
-			nullif(btrim(c.first_name || ' ' || c.last_name), ''), c.company_name, '')
-		FROM portal_messages m
-		LEFT JOIN users u ON u.id = m.author_user_id
-		LEFT JOIN contacts c ON c.id = m.author_contact_id
-		WHERE m.firm_id = ? AND m.matter_id = ?
-		ORDER BY m.created_at, m.id LIMIT 1000`, v.FirmID, matterID).Rows()
+	out, err := queryAll(ctx, s.DB, messagesQuery(v), viewerArgs(v, matterID), scanMessage)
 	if err != nil {
 		return nil, fmt.Errorf("store: list messages: %w", err)
 	}
-	defer rows.Close()
-	var out []MessageRow
-	for rows.Next() {
-		var m MessageRow
-		if err := rows.Scan(&m.ID, &m.FirmID, &m.MatterID, &m.AuthorUserID, &m.AuthorContactID, &m.Body,
-			&m.ReadAt, &m.ReadByUserID, &m.CreatedAt, &m.AuthorName); err != nil {
-			return nil, fmt.Errorf("store: list messages: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list messages: %w", err)
-	}
+	return out, s.markRead(ctx, v, matterID, out)
+}
+
+// messagesQuery lists the messages of @matter: none unless v may see the matter.
+func messagesQuery(v Viewer) string {
+	return `SELECT m.id, m.firm_id, m.matter_id, m.author_user_id, m.author_contact_id,
+		m.body, m.read_at, m.read_by_user_id, m.created_at,
+		coalesce(nullif(btrim(u.first_name || ' ' || u.last_name), ''),
+			nullif(btrim(c.first_name || ' ' || c.last_name), ''), c.company_name, '')
+	FROM portal_messages m
+	JOIN matters ON matters.id = m.matter_id
+	LEFT JOIN users u ON u.id = m.author_user_id
+	LEFT JOIN contacts c ON c.id = m.author_contact_id
+	WHERE m.firm_id = @firm AND m.matter_id = @matter AND ` + matterRule(v) + `
+	ORDER BY m.created_at, m.id LIMIT 1000`
+}
+
+func scanMessage(r rows, m *MessageRow) error {
+	return r.Scan(&m.ID, &m.FirmID, &m.MatterID, &m.AuthorUserID, &m.AuthorContactID, &m.Body,
+		&m.ReadAt, &m.ReadByUserID, &m.CreatedAt, &m.AuthorName)
+}
+
+// markRead marks New the messages of msgs that the other side wrote and v
+// has not read, and records them read. A page view with nothing unread
+// writes nothing.
+func (s *Store) markRead(ctx context.Context, v Viewer, matterID int64, msgs []MessageRow) error {
 	unread := false
-	for i := range out {
-		m := &out[i]
+	for i := range msgs {
+		m := &msgs[i]
 		if m.ReadAt == nil && m.FromClient() != v.IsClient() {
 			m.New, unread = true, true
 		}
 	}
-	if unread {
-		q := s.DB.WithContext(ctx).Model(&models.PortalMessage{}).
-			Where("firm_id = ? AND matter_id = ? AND read_at IS NULL", v.FirmID, matterID)
-		updates := map[string]any{"read_at": time.Now()}
-		if v.IsClient() {
-			q = q.Where("author_user_id IS NOT NULL")
-		} else {
-			q = q.Where("author_contact_id IS NOT NULL")
-			updates["read_by_user_id"] = v.UserID
-		}
-		if err := q.Updates(updates).Error; err != nil {
-			return nil, fmt.Errorf("store: mark messages read: %w", err)
-		}
+	if !unread {
+		return nil
 	}
-	return out, nil
+	q := s.DB.WithContext(ctx).Model(&models.PortalMessage{}).
+		Where("firm_id = ? AND matter_id = ? AND read_at IS NULL", v.FirmID, matterID)
+	updates := map[string]any{"read_at": time.Now()}
+	if v.IsClient() {
+		q = q.Where("author_user_id IS NOT NULL")
+	} else {
+		q = q.Where("author_contact_id IS NOT NULL")
+		updates["read_by_user_id"] = v.UserID
+	}
+	if err := q.Updates(updates).Error; err != nil {
+		return fmt.Errorf("store: mark messages read: %w", err)
+	}
+	return nil
 }
 
 // AddMessage posts a message on a matter v may see.

@@ -14,6 +14,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -133,14 +134,15 @@ var Funcs = template.FuncMap{"bytes": HumanBytes}
 func HumanBytes(n int64) string {
 	const unit = 1000
 	if n < unit {
-		return fmt.Sprintf("%d B", n)
+		return strconv.FormatInt(n, 10) + " B"
 	}
 	div, exp := int64(unit), 0
 	for m := n / unit; m >= unit; m /= unit {
 		div *= unit
 		exp++
 	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+	// strconv, not fmt: a document list calls this once a row.
+	return strconv.FormatFloat(float64(n)/float64(div), 'f', 1, 64) + " " + "kMGTPE"[exp:exp+1] + "B"
 }
 
 // dict builds a map for passing several values to a partial.

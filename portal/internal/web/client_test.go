@@ -1,0 +1,40 @@
+package web
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+)
+
+// The client's lists are written in Go, not by html/template: every field a
+// firm or client typed must still come out escaped.
+func TestClientRowsEscapeAndMark(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 4, 15, 5, 0, 0, time.UTC)
+	contact, user := int64(9), int64(4)
+	docs := clientDocItems([]store.DocumentRow{
+		{Document: models.Document{ID: 11, Name: `<b>"Bill" & 'co'.pdf`, SizeBytes: 1234}, FolderName: "<Medical>"},
+		{Document: models.Document{ID: 12, Name: "photo.png", SizeBytes: 10, UploadedByContactID: &contact}},
+		{Document: models.Document{ID: 13, Name: "seen.pdf", SizeBytes: 10, FirstViewedByClientAt: &now}},
+	})
+	assert.Equal(t, `<li><a href="/portal/documents/11" target="_blank" rel="noopener">&lt;b&gt;&#34;Bill&#34; &amp; &#39;co&#39;.pdf</a>`+
+		` <span class="badge">New</span> <span class="muted">&lt;Medical&gt; · 1.2 kB</span></li>`+"\n"+
+		`<li><a href="/portal/documents/12" target="_blank" rel="noopener">photo.png</a> <span class="muted">10 B · sent by you</span></li>`+"\n"+
+		`<li><a href="/portal/documents/13" target="_blank" rel="noopener">seen.pdf</a> <span class="muted">10 B</span></li>`+"\n",
+		string(docs))
+
+	msgs := clientMsgItems([]store.MessageRow{
+		{PortalMessage: models.PortalMessage{AuthorUserID: &user, Body: "<script>alert(1)</script>", CreatedAt: now}, AuthorName: "Avery <Esq>", New: true},
+		{PortalMessage: models.PortalMessage{AuthorContactID: &contact, Body: "Thanks\nCasey", CreatedAt: now}, AuthorName: "Casey"},
+	})
+	assert.Equal(t, `<li class="theirs"><p class="meta">Avery &lt;Esq&gt; · Mar 4, 3:05 PM <span class="badge">New</span></p>`+
+		`<p class="body">&lt;script&gt;alert(1)&lt;/script&gt;</p></li>`+"\n"+
+		`<li class="mine"><p class="meta">You · Mar 4, 3:05 PM</p><p class="body">Thanks`+"\n"+`Casey</p></li>`+"\n",
+		string(msgs))
+
+	assert.Empty(t, clientDocItems(nil), "an empty list leaves the template its \"none yet\" line")
+}

@@ -1,0 +1,44 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/parleyhq/parley/shared/db"
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+)
+
+// MatterPage reads its lists in the same round trip as the access check;
+// each list query also applies the rule itself, so no ordering mistake in
+// Go could show a matter's rows to someone who may not see it.
+func TestMatterPageListsCheckAccessThemselves(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := newDemo(t)
+	require.NoError(t, d.db.Create(&models.PortalMessage{FirmID: d.firm.ID, MatterID: d.matterID, AuthorUserID: &d.admin.UserID, Body: "Hello"}).Error)
+	client := store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}
+
+	p, err := d.s.MatterPage(ctx, client, d.matterID)
+	require.NoError(t, err)
+	require.NotEmpty(t, p.Documents)
+	require.NotEmpty(t, p.Messages)
+	docs, folders, msgs, err := d.s.PageListsAlone(ctx, client, d.matterID)
+	require.NoError(t, err)
+	assert.Equal(t, []int{len(p.Documents), len(p.Folders), len(p.Messages)}, []int{docs, folders, msgs})
+
+	for name, v := range map[string]store.Viewer{
+		"another contact of the firm":    {FirmID: d.firm.ID, ContactID: d.related.ID},
+		"another firm's admin":           d.otherFirmAdmin,
+		"the client, under another firm": {FirmID: d.otherFirmAdmin.FirmID, ContactID: d.client.ID},
+	} {
+		_, err := d.s.MatterPage(ctx, v, d.matterID)
+		assert.ErrorIs(t, err, db.ErrNotFound, name)
+		docs, folders, msgs, err := d.s.PageListsAlone(ctx, v, d.matterID)
+		require.NoError(t, err, name)
+		assert.Equal(t, []int{0, 0, 0}, []int{docs, folders, msgs}, name)
+	}
+}
