@@ -75,13 +75,8 @@ func (in *EventInput) validate() error {
 // visibleEvents scopes a query on events to what a firm user may see: the
 // firm's events that are on no matter, or on a matter they may see.
 func visibleEvents(q *gorm.DB, v Viewer) *gorm.DB {
-	q = q.Where("events.firm_id = ?", v.FirmID)
-	if v.Admin {
-		return q
-	}
-	return q.Where(`events.matter_id IS NULL OR EXISTS (SELECT 1 FROM matters WHERE matters.firm_id = events.firm_id
-		AND matters.id = events.matter_id AND (matters.permission = 'everyone' OR EXISTS (
-		SELECT 1 FROM matter_permitted_users p WHERE p.matter_id = matters.id AND p.user_id = ?)))`, v.UserID)
+	return q.Where(`events.firm_id = @firm AND (events.matter_id IS NULL OR EXISTS (
+		SELECT 1 FROM matters WHERE matters.id = events.matter_id AND `+matterRule(v)+`))`, viewerArgs(v, 0))
 }
 
 // matterNameSQL names an event's matter (aliased m) as the matter page heads it.

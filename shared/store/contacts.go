@@ -194,6 +194,11 @@ func (s *Store) contactPhones(ctx context.Context, v Viewer, c models.Contact) (
 	return out, nil
 }
 
+// matterRowSelect reads a MatterRow with gorm, from matters joined to
+// their client (c).
+const matterRowSelect = `matters.*, CASE WHEN c.kind = 'company' THEN c.company_name
+	ELSE btrim(c.first_name || ' ' || c.last_name) END AS client_name`
+
 // contactMatters lists the matters v may see that the contact is on, open
 // ones first.
 func (s *Store) contactMatters(ctx context.Context, v Viewer, id int64) ([]ContactMatter, error) {
