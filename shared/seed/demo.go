@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -64,7 +66,7 @@ func DemoWithTexting(ctx context.Context, gdb *gorm.DB, store docstore.Store, lo
 
 	var firmID int64
 	err = gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		firm := models.Firm{Slug: DemoFirmSlug, Name: "Demo Law LLP", TimeZone: "America/Los_Angeles"}
+		firm := models.Firm{Slug: DemoFirmSlug, Name: "Demo Law LLP", TimeZone: DemoZone()}
 		if err := tx.Create(&firm).Error; err != nil {
 			return fmt.Errorf("firm: %w", err)
 		}
@@ -218,4 +220,27 @@ func engagementLetterPDF() []byte {
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 	return b.Bytes()
+}
+
+// DemoZone is the demo firm's time zone: the machine's own, so that a
+// newcomer trying calendar texts in their daytime is not held up by the
+// firm's quiet hours (21:00–08:00 firm time). America/Los_Angeles when the
+// machine's zone cannot be named.
+func DemoZone() string {
+	name := strings.TrimPrefix(os.Getenv("TZ"), ":")
+	if name == "" {
+		// /etc/localtime links into the zone database on Linux and macOS.
+		if target, err := os.Readlink("/etc/localtime"); err == nil {
+			if _, after, ok := strings.Cut(target, "zoneinfo/"); ok {
+				name = after
+			}
+		}
+	}
+	if name == "" || name == "Local" {
+		return "America/Los_Angeles"
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return "America/Los_Angeles"
+	}
+	return name
 }

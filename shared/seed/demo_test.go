@@ -121,3 +121,12 @@ func demoFirm(t *testing.T, gdb *gorm.DB) models.Firm {
 	require.NoError(t, gdb.Where("slug = ?", seed.DemoFirmSlug).Take(&f).Error)
 	return f
 }
+
+func TestDemoZone(t *testing.T) {
+	t.Setenv("TZ", "Europe/Paris")
+	assert.Equal(t, "Europe/Paris", seed.DemoZone())
+	t.Setenv("TZ", ":America/Chicago")
+	assert.Equal(t, "America/Chicago", seed.DemoZone())
+	t.Setenv("TZ", "Not/AZone")
+	assert.Equal(t, "America/Los_Angeles", seed.DemoZone(), "an unknown name falls back")
+}

@@ -269,7 +269,7 @@ func TestCalendarAccess(t *testing.T) {
 	require.NoError(t, e.db.Model(&models.Event{}).Where("cancelled_at IS NOT NULL OR title = ?", "Taken over").Pluck("title", &titles).Error)
 	assert.Empty(t, titles, "nothing was changed by the refused requests")
 	f := e.firm(seed.DemoFirmSlug)
-	assert.Equal(t, "America/Los_Angeles", f.TimeZone)
+	assert.Equal(t, seed.DemoZone(), f.TimeZone)
 	assert.Zero(t, f.ReminderDays)
 }
 
@@ -280,7 +280,7 @@ func TestCalendarSettings(t *testing.T) {
 
 	r := admin.get("/staff/settings/texting")
 	require.Equal(t, http.StatusOK, r.StatusCode)
-	assert.Contains(t, r.body, `<option value="America/Los_Angeles" selected>`)
+	assert.Contains(t, r.body, `<option value="`+seed.DemoZone()+`" selected>`)
 	assert.Contains(t, r.body, `<option value="0" selected>None</option>`)
 	for _, want := range []string{"Invitation", "Update", "Cancellation", "Reminder",
 		"Demo Law LLP: You&#39;re invited to Meeting with your lawyer on Mon,", "2:00 PM to 3:00 PM", "at 123 Main St"} {
