@@ -9,7 +9,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
@@ -55,7 +54,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	defer func() { <-refreshed }() // before the pool closes
 
 	app := New(Deps{
-		DB: gdb, Redis: rdb, Queue: tasks.NewClient(asynq.NewClientFromRedisClient(rdb)), Numbers: nums,
+		DB: gdb, Redis: rdb, Queue: NewQueue(rdb), Numbers: nums,
 		PublicURL: cfg.GatewayPublicURL, Metrics: ops.NewRegistry(), Log: log,
 	})
 	log.Info("gateway serving", "addr", cfg.GatewayAddr, "public_url", cfg.GatewayPublicURL)

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/valyala/fasthttp"
 
 	"github.com/parleyhq/parley/gateway/internal/app"
@@ -19,7 +18,6 @@ import (
 	"github.com/parleyhq/parley/gateway/internal/webhook"
 	"github.com/parleyhq/parley/shared/ops"
 	"github.com/parleyhq/parley/shared/sms"
-	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/testkit"
 )
 
@@ -41,7 +39,7 @@ func BenchmarkTwilioWebhooks(b *testing.B) {
 		b.Fatal(err)
 	}
 	gw := app.New(app.Deps{
-		DB: gdb, Redis: rdb, Queue: tasks.NewClient(asynq.NewClientFromRedisClient(rdb)), Numbers: nums,
+		DB: gdb, Redis: rdb, Queue: app.NewQueue(rdb), Numbers: nums,
 		PublicURL: publicURL, Metrics: ops.NewRegistry(),
 		Log: ops.NewLogger(io.Discard, "gateway", "info"), // the production logger, writing nowhere
 	})

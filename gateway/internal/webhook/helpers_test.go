@@ -102,7 +102,7 @@ func newRig(t testing.TB, o rigOpts) *rig {
 	nums := numbers.New(r.db, numbers.Secrets{sms.Twilio: twilioToken, sms.Telnyx: r.telnyxPubB64}, testkit.Logger())
 	require.NoError(t, nums.Load(context.Background()))
 	gw := app.New(app.Deps{
-		DB: spoolDB, Redis: r.rdb, Queue: tasks.NewClient(asynq.NewClientFromRedisClient(r.rdb)), Numbers: nums,
+		DB: spoolDB, Redis: r.rdb, Queue: app.NewQueue(r.rdb), Numbers: nums,
 		PublicURL: publicURL, Metrics: ops.NewRegistry(), Log: testkit.Logger(),
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
