@@ -25,7 +25,10 @@ const sharedFolders = `WITH RECURSIVE shared(id) AS (
 	SELECT f.id FROM folders f JOIN shared s ON f.parent_id = s.id WHERE f.firm_id = @firm)`
 
 // DocumentRow is a document as listed: with its folder's name and whether
-// the client sees it.
+// the client sees it. Of the Document it holds only what the matter pages
+// show (ID, Name, SizeBytes, UploadedByContactID, SharedWithClient,
+// FirstViewedByClientAt, PortalMessageID, CreatedAt): every column more was
+// sent, scanned and allocated for each of a page's rows.
 type DocumentRow struct {
 	models.Document
 	FolderName      string
@@ -48,9 +51,8 @@ func (s *Store) Documents(ctx context.Context, v Viewer, matterID int64) ([]Docu
 // unless v may see the matter.
 func documentsQuery(v Viewer) string {
 	q := sharedFolders + `
-	SELECT d.id, d.firm_id, d.matter_id, d.folder_id, d.name, d.size_bytes, d.mime_type, d.uploaded_by_user_id,
-		d.uploaded_by_contact_id, d.shared_with_client, d.first_viewed_by_client_at, d.portal_message_id, d.created_at,
-		coalesce(f.name, ''),
+	SELECT d.id, d.name, d.size_bytes, d.uploaded_by_contact_id, d.shared_with_client, d.first_viewed_by_client_at,
+		d.portal_message_id, d.created_at, coalesce(f.name, ''),
 		coalesce(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared)
 			OR d.uploaded_by_contact_id = matters.client_contact_id, false)
 	FROM documents d JOIN matters ON matters.id = d.matter_id LEFT JOIN folders f ON f.id = d.folder_id
@@ -62,8 +64,7 @@ func documentsQuery(v Viewer) string {
 }
 
 func scanDocument(r rows, d *DocumentRow) error {
-	return r.Scan(&d.ID, &d.FirmID, &d.MatterID, &d.FolderID, &d.Name, &d.SizeBytes, &d.MIMEType,
-		&d.UploadedByUserID, &d.UploadedByContactID, &d.SharedWithClient, &d.FirstViewedByClientAt,
+	return r.Scan(&d.ID, &d.Name, &d.SizeBytes, &d.UploadedByContactID, &d.SharedWithClient, &d.FirstViewedByClientAt,
 		&d.PortalMessageID, &d.CreatedAt, &d.FolderName, &d.VisibleToClient)
 }
 
