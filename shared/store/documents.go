@@ -48,13 +48,17 @@ func (s *Store) Documents(ctx context.Context, v Viewer, matterID int64) ([]Docu
 }
 
 // documentsQuery lists the documents of @matter that v may see: none
-// unless v may see the matter.
+// unless v may see the matter. A client is only sent documents it sees, so
+// for a client "visible" is not worked out again row by row.
 func documentsQuery(v Viewer) string {
+	visible := `coalesce(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared)
+			OR d.uploaded_by_contact_id = matters.client_contact_id, false)`
+	if v.IsClient() {
+		visible = "true"
+	}
 	q := sharedFolders + `
 	SELECT d.id, d.name, d.size_bytes, d.uploaded_by_contact_id, d.shared_with_client, d.first_viewed_by_client_at,
-		d.portal_message_id, d.created_at, coalesce(f.name, ''),
-		coalesce(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared)
-			OR d.uploaded_by_contact_id = matters.client_contact_id, false)
+		d.portal_message_id, d.created_at, coalesce(f.name, ''), ` + visible + `
 	FROM documents d JOIN matters ON matters.id = d.matter_id LEFT JOIN folders f ON f.id = d.folder_id
 	WHERE d.firm_id = @firm AND d.matter_id = @matter AND ` + matterRule(v)
 	if v.IsClient() {
@@ -87,11 +91,15 @@ func (s *Store) Folders(ctx context.Context, v Viewer, matterID int64) ([]Folder
 }
 
 // foldersQuery lists the folders of @matter that v may see: none unless v
-// may see the matter.
+// may see the matter. As for documents, a client's are all visible.
 func foldersQuery(v Viewer) string {
+	visible := "f.id IN (SELECT id FROM shared)"
+	if v.IsClient() {
+		visible = "true"
+	}
 	q := sharedFolders + `
 	SELECT f.id, f.firm_id, f.matter_id, f.contact_id, f.parent_id, f.name, f.shared_with_client, f.shared_at,
-		f.created_by_user_id, f.created_at, f.updated_at, f.id IN (SELECT id FROM shared)
+		f.created_by_user_id, f.created_at, f.updated_at, ` + visible + `
 	FROM folders f JOIN matters ON matters.id = f.matter_id
 	WHERE f.firm_id = @firm AND f.matter_id = @matter AND ` + matterRule(v)
 	if v.IsClient() {
