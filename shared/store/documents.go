@@ -25,7 +25,10 @@ const sharedFolders = `WITH RECURSIVE shared(id) AS (
 	SELECT f.id FROM folders f JOIN shared s ON f.parent_id = s.id WHERE f.firm_id = @firm)`
 
 // DocumentRow is a document as listed: with its folder's name and whether
-// the client sees it.
+// the client sees it. Of the Document it holds only what the matter pages
+// show (ID, Name, SizeBytes, UploadedByContactID, SharedWithClient,
+// FirstViewedByClientAt, PortalMessageID, CreatedAt): every column more was
+// sent, scanned and allocated for each of a page's rows.
 type DocumentRow struct {
 	models.Document
 	FolderName      string
@@ -45,14 +48,17 @@ func (s *Store) Documents(ctx context.Context, v Viewer, matterID int64) ([]Docu
 }
 
 // documentsQuery lists the documents of @matter that v may see: none
-// unless v may see the matter.
+// unless v may see the matter. A client is only sent documents it sees, so
+// for a client "visible" is not worked out again row by row.
 func documentsQuery(v Viewer) string {
+	visible := `coalesce(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared)
+			OR d.uploaded_by_contact_id = matters.client_contact_id, false)`
+	if v.IsClient() {
+		visible = "true"
+	}
 	q := sharedFolders + `
-	SELECT d.id, d.firm_id, d.matter_id, d.folder_id, d.name, d.size_bytes, d.mime_type, d.uploaded_by_user_id,
-		d.uploaded_by_contact_id, d.shared_with_client, d.first_viewed_by_client_at, d.portal_message_id, d.created_at,
-		coalesce(f.name, ''),
-		coalesce(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared)
-			OR d.uploaded_by_contact_id = matters.client_contact_id, false)
+	SELECT d.id, d.name, d.size_bytes, d.uploaded_by_contact_id, d.shared_with_client, d.first_viewed_by_client_at,
+		d.portal_message_id, d.created_at, coalesce(f.name, ''), ` + visible + `
 	FROM documents d JOIN matters ON matters.id = d.matter_id LEFT JOIN folders f ON f.id = d.folder_id
 	WHERE d.firm_id = @firm AND d.matter_id = @matter AND ` + matterRule(v)
 	if v.IsClient() {
@@ -62,8 +68,7 @@ func documentsQuery(v Viewer) string {
 }
 
 func scanDocument(r rows, d *DocumentRow) error {
-	return r.Scan(&d.ID, &d.FirmID, &d.MatterID, &d.FolderID, &d.Name, &d.SizeBytes, &d.MIMEType,
-		&d.UploadedByUserID, &d.UploadedByContactID, &d.SharedWithClient, &d.FirstViewedByClientAt,
+	return r.Scan(&d.ID, &d.Name, &d.SizeBytes, &d.UploadedByContactID, &d.SharedWithClient, &d.FirstViewedByClientAt,
 		&d.PortalMessageID, &d.CreatedAt, &d.FolderName, &d.VisibleToClient)
 }
 
@@ -86,11 +91,15 @@ func (s *Store) Folders(ctx context.Context, v Viewer, matterID int64) ([]Folder
 }
 
 // foldersQuery lists the folders of @matter that v may see: none unless v
-// may see the matter.
+// may see the matter. As for documents, a client's are all visible.
 func foldersQuery(v Viewer) string {
+	visible := "f.id IN (SELECT id FROM shared)"
+	if v.IsClient() {
+		visible = "true"
+	}
 	q := sharedFolders + `
 	SELECT f.id, f.firm_id, f.matter_id, f.contact_id, f.parent_id, f.name, f.shared_with_client, f.shared_at,
-		f.created_by_user_id, f.created_at, f.updated_at, f.id IN (SELECT id FROM shared)
+		f.created_by_user_id, f.created_at, f.updated_at, ` + visible + `
 	FROM folders f JOIN matters ON matters.id = f.matter_id
 	WHERE f.firm_id = @firm AND f.matter_id = @matter AND ` + matterRule(v)
 	if v.IsClient() {

@@ -42,3 +42,33 @@ func TestMatterPageListsCheckAccessThemselves(t *testing.T) {
 		assert.Equal(t, []int{0, 0, 0}, []int{docs, folders, msgs}, name)
 	}
 }
+
+// The firm reads who wrote each message; the client, whose own messages
+// its page shows as "You", reads the firm's authors' names.
+func TestMatterPageAuthorNames(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := newDemo(t)
+	client := store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}
+	_, err := d.s.AddMessage(ctx, d.admin, d.matterID, "From the firm")
+	require.NoError(t, err)
+	_, err = d.s.AddMessage(ctx, client, d.matterID, "From the client")
+	require.NoError(t, err)
+	var admin models.User
+	require.NoError(t, d.db.Take(&admin, d.admin.UserID).Error)
+	adminName := admin.FirstName + " " + admin.LastName
+
+	authors := func(v store.Viewer) map[string]string {
+		p, err := d.s.MatterPage(ctx, v, d.matterID)
+		require.NoError(t, err)
+		out := map[string]string{}
+		for _, m := range p.Messages {
+			out[m.Body] = m.AuthorName
+		}
+		return out
+	}
+	firm := authors(d.admin)
+	assert.Equal(t, adminName, firm["From the firm"])
+	assert.Equal(t, d.client.FirstName+" "+d.client.LastName, firm["From the client"])
+	assert.Equal(t, adminName, authors(client)["From the firm"])
+}
