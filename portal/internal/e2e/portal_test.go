@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"maps"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -26,29 +27,10 @@ func TestBrowserClientPortal(t *testing.T) {
 	t.Parallel()
 	requireChromium(t) // before the slow part, so a skip is quick
 
-	bin := testkit.BuildPrograms(t, "portal", "worker")
-	smtp := testkit.StartSMTP(t)
-	portalAddr, workerAddr := testkit.FreeAddr(t), testkit.FreeAddr(t)
-	portalURL := "http://" + portalAddr
-	env := testkit.ProgramEnv(t, map[string]string{
-		"DATABASE_URL":         testkit.EmptyDatabaseURL(t),
-		"REDIS_URL":            testkit.RedisURL(t),
-		"PORTAL_ADDR":          portalAddr,
-		"WORKER_ADDR":          workerAddr,
-		"PUBLIC_URL":           portalURL,
-		"SMTP_URL":             smtp.URL(),
-		"DOCUMENTS_DIR":        t.TempDir(),
+	portalURL, smtp, _ := startPortal(t, map[string]string{
 		"SESSION_IDLE_TIMEOUT": idleTimeout.String(),
 		"SESSION_MAX_AGE":      "1h",
-		"SHUTDOWN_TIMEOUT":     "5s",
 	})
-	// As `make run` does; the programs' own migrations, not the test binary's.
-	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "migrate")
-	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "seed-demo")
-	portal := testkit.StartProgram(t, "portal", filepath.Join(bin, "portal"), env, "serve")
-	worker := testkit.StartProgram(t, "worker", filepath.Join(bin, "worker"), env)
-	portal.WaitReady(t, portalURL, 30*time.Second)
-	worker.WaitReady(t, "http://"+workerAddr, 30*time.Second)
 
 	b := newBrowser(t, 90*time.Second)
 	defer func() {
@@ -58,32 +40,7 @@ func TestBrowserClientPortal(t *testing.T) {
 	}()
 	start := time.Now()
 
-	// Ask for a sign-in link.
-	b.step("ask for a link", 15*time.Second,
-		chromedp.Navigate(portalURL+"/login"),
-		chromedp.SendKeys(chromedp.ID("email"), seed.DemoClientEmail),
-		chromedp.Tap(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"] button.secondary`)), // "Send another link"
-	)
-	assert.Equal(t, "/login/sent", b.location().Path)
-	assert.Equal(t, "Check your email", b.text("h1"))
-
-	// The worker mails it through SMTP.
-	mail := smtp.WaitFor(t, seed.DemoClientEmail, 30*time.Second)
-	assert.Equal(t, "Your sign-in link for Demo Law LLP", mail.Subject)
-	link := regexp.MustCompile(regexp.QuoteMeta(portalURL) + `/login/link/[A-Za-z0-9_-]+`).FindString(mail.Body)
-	require.NotEmpty(t, link, "no sign-in link in the email:\n%s", mail.Body)
-
-	// Open it and continue: the client lands on their matters.
-	b.step("open the link", 15*time.Second,
-		chromedp.Navigate(link),
-		chromedp.WaitVisible(chromedp.ID("continue")),
-	)
-	assert.Equal(t, "Continue to Demo Law LLP", b.text("h1"))
-	b.step("continue", 15*time.Second,
-		chromedp.Tap(chromedp.ID("continue")),
-		chromedp.WaitVisible(chromedp.CSS(`a.row-link[href^="/portal/matters/"]`)),
-	)
+	b.signIn(portalURL, smtp, seed.DemoClientEmail, `a.row-link[href^="/portal/matters/"]`)
 	assert.Equal(t, "/portal", b.location().Path)
 	const matter = "Casey Client v. Acme Insurance (car accident claim)"
 	assert.Contains(t, b.text("a.row-link"), matter)
@@ -153,4 +110,67 @@ func TestBrowserClientPortal(t *testing.T) {
 	assert.Equal(t, "/login", b.location().Path)
 
 	b.checkConsole()
+}
+
+// signIn signs in as a person would: ask for a link at /login, open it from
+// the email the worker sent through SMTP, and continue, until the landing
+// page shows landing (a CSS selector).
+func (b *browser) signIn(portalURL string, smtp *testkit.SMTPServer, email, landing string) {
+	t := b.t
+	t.Helper()
+	b.step("ask for a link", 15*time.Second,
+		chromedp.Navigate(portalURL+"/login"),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.Tap(chromedp.CSS(`form[action="/login"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/login"] button.secondary`)), // "Send another link"
+	)
+	assert.Equal(t, "/login/sent", b.location().Path)
+	assert.Equal(t, "Check your email", b.text("h1"))
+
+	mail := smtp.WaitFor(t, email, 30*time.Second)
+	assert.Equal(t, "Your sign-in link for Demo Law LLP", mail.Subject)
+	link := regexp.MustCompile(regexp.QuoteMeta(portalURL) + `/login/link/[A-Za-z0-9_-]+`).FindString(mail.Body)
+	require.NotEmpty(t, link, "no sign-in link in the email:\n%s", mail.Body)
+
+	b.step("open the link", 15*time.Second,
+		chromedp.Navigate(link),
+		chromedp.WaitVisible(chromedp.ID("continue")),
+	)
+	assert.Equal(t, "Continue to Demo Law LLP", b.text("h1"))
+	b.step("continue", 15*time.Second,
+		chromedp.Tap(chromedp.ID("continue")),
+		chromedp.WaitVisible(chromedp.CSS(landing)),
+	)
+}
+
+// startPortal runs the real portal and worker on a new database, migrated
+// and seeded as `make run` does, with mail going to an SMTP server the test
+// reads; vars adds to or overrides the configuration. It returns the
+// portal's URL, the mail server and the database URL.
+func startPortal(t *testing.T, vars map[string]string) (string, *testkit.SMTPServer, string) {
+	t.Helper()
+	bin := testkit.BuildPrograms(t, "portal", "worker")
+	smtp := testkit.StartSMTP(t)
+	portalAddr, workerAddr := testkit.FreeAddr(t), testkit.FreeAddr(t)
+	portalURL, dbURL := "http://"+portalAddr, testkit.EmptyDatabaseURL(t)
+	all := map[string]string{
+		"DATABASE_URL":     dbURL,
+		"REDIS_URL":        testkit.RedisURL(t),
+		"PORTAL_ADDR":      portalAddr,
+		"WORKER_ADDR":      workerAddr,
+		"PUBLIC_URL":       portalURL,
+		"SMTP_URL":         smtp.URL(),
+		"DOCUMENTS_DIR":    t.TempDir(),
+		"SHUTDOWN_TIMEOUT": "5s",
+	}
+	maps.Copy(all, vars)
+	env := testkit.ProgramEnv(t, all)
+	// As `make run` does; the programs' own migrations, not the test binary's.
+	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "migrate")
+	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "seed-demo")
+	portal := testkit.StartProgram(t, "portal", filepath.Join(bin, "portal"), env, "serve")
+	worker := testkit.StartProgram(t, "worker", filepath.Join(bin, "worker"), env)
+	portal.WaitReady(t, portalURL, 30*time.Second)
+	worker.WaitReady(t, "http://"+workerAddr, 30*time.Second)
+	return portalURL, smtp, dbURL
 }
