@@ -762,35 +762,49 @@ func (s *Store) EventChoices(ctx context.Context, v Viewer, matterID int64) (Eve
 // whyNotTextable says, for each contact that cannot be notified by text
 // now, why not; contacts that can are absent from the map.
 func whyNotTextable(db *gorm.DB, firmID int64, contacts []models.Contact) (map[int64]string, error) {
-	why := make(map[int64]string)
 	var f models.Firm
-	if err := db.Select("id", "texting_enabled", "texting_number").Take(&f, firmID).Error; err != nil {
+	if err := db.Select("id", "texting_enabled", "texting_number", "texting_dialect").Take(&f, firmID).Error; err != nil {
 		return nil, fmt.Errorf("store: load firm: %w", err)
 	}
-	if !f.TextingEnabled || f.TextingNumber == nil {
-		for _, c := range contacts {
-			why[c.ID] = WhyTextingOff
+	var optedOut []string
+	if f.TextingEnabled && f.TextingNumber != nil {
+		if err := db.Raw(`SELECT contact_number FROM text_opt_outs WHERE firm_number = ?`, *f.TextingNumber).
+			Scan(&optedOut).Error; err != nil {
+			return nil, fmt.Errorf("store: list opt-outs: %w", err)
 		}
-		return why, nil
 	}
-	var numbers []string
-	if err := db.Raw(`SELECT contact_number FROM text_opt_outs WHERE firm_number = ?`, *f.TextingNumber).
-		Scan(&numbers).Error; err != nil {
-		return nil, fmt.Errorf("store: list opt-outs: %w", err)
-	}
+	why := make(map[int64]string)
 	for _, c := range contacts {
-		number, ok := c.TextNumber()
-		if !ok {
-			why[c.ID] = WhyNoNumber
-			continue
-		}
-		to, err := sms.NormalizeTextable(number)
-		switch {
-		case err != nil:
-			why[c.ID] = err.Error()
-		case slices.Contains(numbers, to):
-			why[c.ID] = WhyOptedOut
+		_, w, _ := TextTarget(f, c, func(to string) (bool, error) { return slices.Contains(optedOut, to), nil })
+		if w != "" {
+			why[c.ID] = w
 		}
 	}
 	return why, nil
+}
+
+// TextTarget is the rule for texting a contact from the firm, as the event
+// form offers it and as the worker applies it when the text is due: texting
+// on, a number to text, a US or Canadian one, and no STOP from it. It
+// returns the E.164 number to text, or why the contact cannot be texted;
+// optedOut says whether a number sent STOP to the firm's number.
+func TextTarget(f models.Firm, c models.Contact, optedOut func(to string) (bool, error)) (to, why string, err error) {
+	if !f.TextingEnabled || f.TextingNumber == nil || f.TextingDialect == nil {
+		return "", WhyTextingOff, nil
+	}
+	number, ok := c.TextNumber()
+	if !ok {
+		return "", WhyNoNumber, nil
+	}
+	if to, err = sms.NormalizeTextable(number); err != nil {
+		return "", err.Error(), nil
+	}
+	out, err := optedOut(to)
+	switch {
+	case err != nil:
+		return "", "", err
+	case out:
+		return "", WhyOptedOut, nil
+	}
+	return to, "", nil
 }

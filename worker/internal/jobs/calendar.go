@@ -80,23 +80,14 @@ func (j *Jobs) NotifyEvent(ctx context.Context, t *asynq.Task) error {
 	if why := stale(calendar.Kind(n.Kind), n, ev, a, firm, now); why != "" {
 		return j.settleNotification(ctx, n, models.NotificationCancelled, why)
 	}
-	number, ok := c.TextNumber()
-	if !firm.TextingEnabled || firm.TextingNumber == nil || firm.TextingDialect == nil {
-		return j.settleNotification(ctx, n, models.NotificationSkipped, store.WhyTextingOff)
-	}
-	if !ok {
-		return j.settleNotification(ctx, n, models.NotificationSkipped, store.WhyNoNumber)
-	}
-	to, err := sms.NormalizeTextable(number)
-	if err != nil {
-		return j.settleNotification(ctx, n, models.NotificationSkipped, err.Error())
-	}
-	out, err := optedOut(db, *firm.TextingNumber, to)
+	to, why, err := store.TextTarget(firm, c, func(to string) (bool, error) {
+		return optedOut(db, *firm.TextingNumber, to)
+	})
 	if err != nil {
 		return fmt.Errorf("event text %d: %w", n.ID, err)
 	}
-	if out {
-		return j.settleNotification(ctx, n, models.NotificationSkipped, store.WhyOptedOut)
+	if why != "" {
+		return j.settleNotification(ctx, n, models.NotificationSkipped, why)
 	}
 
 	kind := calendar.Kind(n.Kind)
