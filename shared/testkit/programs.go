@@ -70,17 +70,30 @@ func BuildPrograms(tb testing.TB, pkgs ...string) string {
 	return out
 }
 
-// FreeAddr returns a loopback address with a port nobody listens on now.
-// Another process could take it before the program does; the program would
-// then fail to start and WaitReady says so.
+// handedOut are the addresses FreeAddr gave this test process: the kernel
+// may offer a port again once its probe listener closes, and two programs
+// of one test were seen to get the same one.
+var handedOut sync.Map
+
+// FreeAddr returns a loopback address with a port nobody listens on now and
+// that this process has not handed out before. Another process could take
+// it before the program does; the program would then fail to start and
+// WaitReady says so.
 func FreeAddr(tb testing.TB) string {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("free port: %v", err)
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			tb.Fatalf("free port: %v", err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		if _, taken := handedOut.LoadOrStore(addr, true); !taken {
+			return addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	tb.Fatalf("free port: no new port in 100 tries")
+	return ""
 }
 
 // ProgramEnv is the process environment with every Parley variable replaced
