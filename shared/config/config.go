@@ -57,6 +57,9 @@ type Config struct {
 	TelnyxPublicKey  string
 	TelnyxAPIURL     string
 	TextingNumbers   []PoolNumber
+	// MediaAllowedOrigins are origins (scheme://host[:port]) MMS media may be
+	// fetched from besides the carriers' own.
+	MediaAllowedOrigins []string
 	// TextSendRate is how many texts a second one firm number may send.
 	TextSendRate int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For the
@@ -172,6 +175,21 @@ var keys = []key{
 		c.TextingNumbers = pool
 		return err
 	}},
+	{"MEDIA_ALLOWED_ORIGINS", "", func(c *Config, v string) error {
+		c.MediaAllowedOrigins = nil
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			o, err := Origin(item)
+			if err != nil || o != strings.TrimRight(strings.ToLower(item), "/") {
+				return fmt.Errorf("%q is not an origin like https://media.example.com (scheme, host and port only)", item)
+			}
+			c.MediaAllowedOrigins = append(c.MediaAllowedOrigins, o)
+		}
+		return nil
+	}},
 	{"TRUSTED_PROXIES", "", func(c *Config, v string) error {
 		c.TrustedProxies = nil
 		for _, item := range strings.Split(v, ",") {
@@ -280,6 +298,27 @@ func setURL(dst *string, v string, schemes ...string) error {
 		}
 	}
 	return fmt.Errorf("%q must start with %s://", v, strings.Join(schemes, ":// or "))
+}
+
+// Origin is the scheme, host and port of an http(s) URL, lower-cased, with
+// the scheme's default port left out: "https://api.twilio.com".
+func Origin(rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", err
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if (scheme != "http" && scheme != "https") || u.Hostname() == "" || u.User != nil {
+		return "", fmt.Errorf("%q is not an http(s) URL", rawURL)
+	}
+	host := strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port := u.Port(); port != "" && !(scheme == "http" && port == "80") && !(scheme == "https" && port == "443") {
+		host += ":" + port
+	}
+	return scheme + "://" + host, nil
 }
 
 func setBaseURL(dst *string, v string) error {

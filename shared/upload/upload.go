@@ -88,32 +88,99 @@ type Result struct {
 	Refused []Refused         // in the order sent
 }
 
-// Read parses body, the raw request body stream, as multipart/form-data with
-// the boundary from contentType, storing each allowed file in store.
+// Form is a multipart/form-data body read as a stream, part by part.
+type Form struct {
+	ctx context.Context
+	mr  *multipart.Reader
+}
+
+// Open starts reading body, the raw request body stream, as
+// multipart/form-data with the boundary from contentType. It reads nothing
+// yet.
+func Open(ctx context.Context, body io.Reader, contentType string) (*Form, error) {
+	if body == nil {
+		return nil, errors.New("upload: open: nil body")
+	}
+	boundary, err := boundaryOf(contentType)
+	if err != nil {
+		return nil, err
+	}
+	return &Form{ctx: ctx, mr: multipart.NewReader(&ctxReader{ctx: ctx, r: body}, boundary)}, nil
+}
+
+// CheckCSRF reads the first part only, which must be the non-file field
+// named field with a value check accepts. Otherwise it returns ErrForbidden
+// at once: the rest of the body, files included, is never read.
+func (f *Form) CheckCSRF(field string, check func(string) bool) error {
+	r := f.reader(nil, Options{}, nil)
+	p, err := r.mr.NextPart()
+	if err == io.EOF {
+		return fmt.Errorf("%w: empty form, no CSRF field", ErrForbidden)
+	}
+	if err != nil {
+		return r.readErr("csrf part", err)
+	}
+	name, _, isFile, err := disposition(p)
+	if err != nil {
+		return err
+	}
+	if isFile || name != field {
+		return fmt.Errorf("%w: first part is not the CSRF field", ErrForbidden)
+	}
+	v, err := r.readValue(p)
+	if errors.Is(err, ErrBadRequest) {
+		return fmt.Errorf("%w: CSRF field too large", ErrForbidden)
+	}
+	if err != nil {
+		return err
+	}
+	if check == nil || !check(v) {
+		return fmt.Errorf("%w: CSRF token rejected", ErrForbidden)
+	}
+	return nil
+}
+
+// Read reads the rest of the form, storing each allowed file in store.
 //
 // Files stored before an error are still listed in the returned Result,
 // alongside the error, so the caller can decide whether to record them or
 // delete them (docstore blobs are shared by content, so deleting is only safe
 // for keys no record points to).
-func Read(ctx context.Context, body io.Reader, contentType string, store docstore.Store, opts Options) (Result, error) {
+func (f *Form) Read(store docstore.Store, opts Options) (Result, error) {
 	res := Result{Fields: map[string]string{}}
-	if store == nil || body == nil {
-		return res, errors.New("upload: read: nil store or body")
+	if store == nil {
+		return res, errors.New("upload: read: nil store")
 	}
-	boundary, err := boundaryOf(contentType)
-	if err != nil {
-		return res, err
-	}
-	r := &reader{
-		ctx:   ctx,
-		mr:    multipart.NewReader(&ctxReader{ctx: ctx, r: body}, boundary),
+	err := f.reader(store, opts, &res).run()
+	return res, err
+}
+
+func (f *Form) reader(store docstore.Store, opts Options, res *Result) *reader {
+	return &reader{
+		ctx:   f.ctx,
+		mr:    f.mr,
 		store: store,
 		opts:  opts.withDefaults(),
-		res:   &res,
+		res:   res,
 		head:  bufio.NewReaderSize(nil, sniffLen),
 	}
-	err = r.run()
-	return res, err
+}
+
+// Read is Open, then CheckCSRF when opts.CSRFField is set, then Form.Read.
+func Read(ctx context.Context, body io.Reader, contentType string, store docstore.Store, opts Options) (Result, error) {
+	if store == nil || body == nil {
+		return Result{Fields: map[string]string{}}, errors.New("upload: read: nil store or body")
+	}
+	f, err := Open(ctx, body, contentType)
+	if err != nil {
+		return Result{Fields: map[string]string{}}, err
+	}
+	if opts.CSRFField != "" {
+		if err := f.CheckCSRF(opts.CSRFField, opts.CheckCSRF); err != nil {
+			return Result{Fields: map[string]string{}}, err
+		}
+	}
+	return f.Read(store, opts)
 }
 
 func (o Options) withDefaults() Options {
@@ -157,11 +224,6 @@ type reader struct {
 }
 
 func (r *reader) run() error {
-	if r.opts.CSRFField != "" {
-		if err := r.checkCSRF(); err != nil {
-			return err
-		}
-	}
 	for {
 		p, err := r.mr.NextPart()
 		if err == io.EOF { // bare only: a wrapped EOF is a body that ended too soon
@@ -174,36 +236,6 @@ func (r *reader) run() error {
 			return err
 		}
 	}
-}
-
-// checkCSRF reads only the first part. On failure it returns at once: the
-// rest of the body, files included, is never read.
-func (r *reader) checkCSRF() error {
-	p, err := r.mr.NextPart()
-	if err == io.EOF {
-		return fmt.Errorf("%w: empty form, no CSRF field", ErrForbidden)
-	}
-	if err != nil {
-		return r.readErr("csrf part", err)
-	}
-	name, _, isFile, err := disposition(p)
-	if err != nil {
-		return err
-	}
-	if isFile || name != r.opts.CSRFField {
-		return fmt.Errorf("%w: first part is not the CSRF field", ErrForbidden)
-	}
-	v, err := r.readValue(p)
-	if errors.Is(err, ErrBadRequest) {
-		return fmt.Errorf("%w: CSRF field too large", ErrForbidden)
-	}
-	if err != nil {
-		return err
-	}
-	if r.opts.CheckCSRF == nil || !r.opts.CheckCSRF(v) {
-		return fmt.Errorf("%w: CSRF token rejected", ErrForbidden)
-	}
-	return nil
 }
 
 func (r *reader) part(p *multipart.Part) error {

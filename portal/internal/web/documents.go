@@ -16,6 +16,25 @@ import (
 	"github.com/parleyhq/parley/shared/upload"
 )
 
+// requestBody is the request body as a stream (the portal streams bodies).
+func requestBody(c *fiber.Ctx) io.Reader {
+	if body := c.Context().RequestBodyStream(); body != nil {
+		return body
+	}
+	return bytes.NewReader(c.Body())
+}
+
+// uploadErr turns an upload reader's error into the answer the sender gets.
+func uploadErr(err error) error {
+	switch {
+	case errors.Is(err, upload.ErrForbidden):
+		return errCSRF
+	case errors.Is(err, upload.ErrBadRequest):
+		return fiber.NewError(fiber.StatusBadRequest, "The upload could not be read. Please try again.")
+	}
+	return err
+}
+
 // sendResult is what the sender sees after "send documents".
 type sendResult struct {
 	Sent    []models.Document
@@ -28,24 +47,17 @@ type sendResult struct {
 // records them (with the optional message, new name and folder) on matter.
 // A refused file is reported with its reason; the others still go through.
 func (h *handler) receiveDocuments(c *fiber.Ctx, v store.Viewer, matterID int64) (sendResult, error) {
-	var body io.Reader = c.Context().RequestBodyStream()
-	if body == nil {
-		body = bytes.NewReader(c.Body())
+	form, _ := c.Locals(localUploadForm).(*upload.Form)
+	if form == nil { // the token came in the header
+		var err error
+		if form, err = upload.Open(c.UserContext(), requestBody(c), c.Get(fiber.HeaderContentType)); err != nil {
+			return sendResult{}, uploadErr(err)
+		}
 	}
 	opts := upload.Options{MaxFiles: maxUploadFiles, MaxFileSize: h.Config.UploadMaxBytes, MaxFieldSize: 64 << 10, FileField: "files"}
-	if deferred, _ := c.Locals(localCSRFDeferred).(bool); deferred {
-		token, _ := c.Locals(localCSRF).(string)
-		opts.CSRFField = csrfField
-		opts.CheckCSRF = func(got string) bool { return tokenEqual(got, token) }
-	}
-	res, err := upload.Read(c.UserContext(), body, c.Get(fiber.HeaderContentType), h.Store, opts)
-	switch {
-	case errors.Is(err, upload.ErrForbidden):
-		return sendResult{}, errCSRF
-	case errors.Is(err, upload.ErrBadRequest):
-		return sendResult{}, fiber.NewError(fiber.StatusBadRequest, "The upload could not be read. Please try again.")
-	case err != nil:
-		return sendResult{}, err
+	res, err := form.Read(h.Store, opts)
+	if err != nil {
+		return sendResult{}, uploadErr(err)
 	}
 	out := sendResult{Refused: res.Refused}
 	message := strings.TrimSpace(res.Fields["message"])

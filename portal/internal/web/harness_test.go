@@ -16,6 +16,7 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/gofiber/fiber/v2"
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 
@@ -36,6 +37,7 @@ type env struct {
 	app   *fiber.App
 	db    *gorm.DB
 	store *docstore.Disk
+	rdb   *redis.Client
 	cfg   config.Config
 
 	mu  sync.Mutex
@@ -69,6 +71,7 @@ func newEnv(t *testing.T, vars map[string]string, opts ...envOption) *env {
 	require.NoError(t, err)
 	require.NoError(t, seed.Demo(context.Background(), e.db, e.store, testkit.Logger()))
 	rdb := testkit.Redis(t)
+	e.rdb = rdb
 	d := web.Deps{
 		Config: cfg, DB: e.db, Redis: rdb, Store: e.store,
 		Tasks: tasks.NewClient(asynq.NewClientFromRedisClient(rdb)), Log: testkit.Logger(),

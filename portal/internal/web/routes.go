@@ -29,7 +29,6 @@ func (h *handler) routes(app *fiber.App) {
 	client.Get("/", h.clientMatters)
 	client.Get("/matters/:id", h.clientMatter)
 	client.Post("/matters/:id/messages", h.clientMessage)
-	client.Post("/matters/:id/documents", h.clientUpload)
 	client.Get("/documents/:id", h.clientDocument)
 
 	staff := app.Group("/staff", h.require(auth.KindUser))
@@ -37,7 +36,6 @@ func (h *handler) routes(app *fiber.App) {
 	staff.Get("/matters/:id", h.staffMatter)
 	staff.Post("/matters/:id/status", h.staffStatus)
 	staff.Post("/matters/:id/messages", h.staffMessage)
-	staff.Post("/matters/:id/documents", h.staffUpload)
 	staff.Post("/matters/:id/folders", h.staffCreateFolder)
 	staff.Post("/matters/:id/folders/:folder/share", h.staffShareFolder)
 	staff.Post("/matters/:id/invite", h.staffInvite)
@@ -72,6 +70,17 @@ func (h *handler) routes(app *fiber.App) {
 	staff.Post("/settings/texting/calendar", h.adminOnly, h.calendarSettingsSave)
 	staff.Get("/settings/notifications", h.notificationSettings)
 	staff.Post("/settings/notifications", h.notificationSave)
+
+	// Uploads, after their groups so the groups' sign-in checks run first.
+	h.upload(app, "/portal/matters/:id/documents", h.clientUpload)
+	h.upload(app, "/staff/matters/:id/documents", h.staffUpload)
+}
+
+// upload routes a streamed multipart upload, whose CSRF token is checked
+// inside the body (see csrf).
+func (h *handler) upload(app *fiber.App, pattern string, handler fiber.Handler) {
+	h.uploads.add(pattern)
+	app.Post(pattern, handler)
 }
 
 // adminOnly shows administrators' pages to administrators alone; to anyone

@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/subtle"
 	"errors"
+	"regexp"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/upload"
 )
 
 const (
@@ -27,9 +29,9 @@ const (
 	localSession = "session"
 	localEnded   = "session_ended"
 	localCSRF    = "csrf"
-	// localCSRFDeferred marks a multipart request whose token is checked by
-	// the upload reader, before it stores anything.
-	localCSRFDeferred = "csrf_deferred"
+	// localUploadForm is the *upload.Form of a multipart request to an
+	// upload route, whose first part (the CSRF token) csrf already read.
+	localUploadForm = "upload_form"
 )
 
 // session returns the signed-in session, or nil.
@@ -108,8 +110,17 @@ func (h *handler) csrf(c *fiber.Ctx) error {
 	}
 	got := c.Get(csrfHeader)
 	if got == "" {
-		if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
-			c.Locals(localCSRFDeferred, true)
+		if h.uploads.match(c) && strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+			// A streamed upload carries its token as the form's first field:
+			// read just that part here; the handler reads the rest.
+			form, err := upload.Open(c.UserContext(), requestBody(c), c.Get(fiber.HeaderContentType))
+			if err == nil {
+				err = form.CheckCSRF(csrfField, func(got string) bool { return tokenEqual(got, token) })
+			}
+			if err != nil {
+				return uploadErr(err)
+			}
+			c.Locals(localUploadForm, form)
 			return c.Next()
 		}
 		got = c.FormValue(csrfField)
@@ -121,6 +132,30 @@ func (h *handler) csrf(c *fiber.Ctx) error {
 }
 
 var errCSRF = fiber.NewError(fiber.StatusForbidden, "This form has expired. Reload the page and try again.")
+
+// uploadRoutes are the POST routes that stream a multipart body, the only
+// ones whose CSRF token may wait for the body. Every other request that
+// changes state is checked before it reaches a handler.
+type uploadRoutes []*regexp.Regexp
+
+// add declares pattern (fiber's syntax, e.g. "/portal/matters/:id/documents")
+// an upload route. Like fiber's router, it ignores case and a trailing slash.
+func (u *uploadRoutes) add(pattern string) {
+	re := regexp.MustCompile(`:[A-Za-z_]+`).ReplaceAllString(regexp.QuoteMeta(pattern), `[^/]+`)
+	*u = append(*u, regexp.MustCompile(`(?i)^`+re+`/?$`))
+}
+
+func (u uploadRoutes) match(c *fiber.Ctx) bool {
+	if c.Method() != fiber.MethodPost {
+		return false
+	}
+	for _, re := range u {
+		if re.MatchString(c.Path()) {
+			return true
+		}
+	}
+	return false
+}
 
 func tokenEqual(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1

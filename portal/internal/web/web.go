@@ -55,6 +55,7 @@ type handler struct {
 	store    *store.Store
 	sessions *auth.Sessions
 	links    *auth.Links
+	uploads  uploadRoutes
 }
 
 func (h *handler) now() time.Time { return h.Now() }

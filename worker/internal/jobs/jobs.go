@@ -40,7 +40,8 @@ type Jobs struct {
 	Store docstore.Store
 	// Limiter keeps each firm number under Config.TextSendRate.
 	Limiter *redis_rate.Limiter
-	// MediaHTTP fetches MMS media; nil means a client with a 20 s timeout.
+	// MediaHTTP fetches MMS media (from the carriers' origins only, see
+	// carrier.Media); nil means a client with a 20 s timeout.
 	MediaHTTP *http.Client
 	// Config gives the carrier credentials (media fetches) and the send rate.
 	Config config.Config

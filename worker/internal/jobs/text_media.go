@@ -5,9 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -19,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/upload"
+	"github.com/parleyhq/parley/worker/internal/carrier"
 )
 
 // TextMessagesFolder is where media received by text are filed.
@@ -27,12 +25,11 @@ const TextMessagesFolder = "Text messages"
 // Reasons a media item is refused after the gateway let it through (the
 // type and size reasons come from shared/sms).
 const (
-	ReasonGone      = "The carrier no longer has this file."
-	ReasonNoFetch   = "The file could not be downloaded from the carrier."
-	mediaFetchLimit = 20 * time.Second
+	ReasonGone    = "The carrier no longer has this file."
+	ReasonNoFetch = "The file could not be downloaded from the carrier."
+	// ReasonOrigin: the webhook named media somewhere other than the carrier.
+	ReasonOrigin = "Media from an unexpected address was not downloaded."
 )
-
-var defaultMediaHTTP = &http.Client{Timeout: mediaFetchLimit}
 
 // FetchTextMedia downloads one MMS item, checks its bytes (the declared type
 // can lie) and files a kept item as a document in the "Text messages" folder
@@ -60,18 +57,23 @@ func (j *Jobs) FetchTextMedia(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("load text %d of media %d: %w", m.MessageID, m.ID, err)
 	}
 
-	data, err := j.downloadMedia(ctx, sms.Dialect(msg.Dialect), m.URL)
+	data, err := carrier.Media{HTTP: j.MediaHTTP, Config: j.Config}.Fetch(ctx, sms.Dialect(msg.Dialect), m.URL)
 	if err != nil {
-		var fe *fetchError
+		var fe *carrier.FetchError
 		switch {
-		case errors.Is(err, errMediaTooLarge):
+		case errors.Is(err, carrier.ErrMediaTooLarge):
 			return j.refuseMedia(ctx, m, sms.ReasonTooLarge, "", 0)
-		case errors.As(err, &fe) && fe.gone():
+		case errors.Is(err, carrier.ErrMediaOrigin):
+			if err := j.refuseMedia(ctx, m, ReasonOrigin, "", 0); err != nil {
+				return err
+			}
+			return fmt.Errorf("media %d: %w: %w", m.ID, err, asynq.SkipRetry)
+		case errors.As(err, &fe) && fe.Gone():
 			if err := j.refuseMedia(ctx, m, ReasonGone, "", 0); err != nil {
 				return err
 			}
 			return fmt.Errorf("media %d: %w: %w", m.ID, err, asynq.SkipRetry)
-		case errors.As(err, &fe) && !fe.temporary():
+		case errors.As(err, &fe) && !fe.Temporary():
 			if err := j.refuseMedia(ctx, m, ReasonNoFetch, "", 0); err != nil {
 				return err
 			}
@@ -204,76 +206,4 @@ func (j *Jobs) refuseMedia(ctx context.Context, m models.TextMedia, reason, snif
 	}
 	j.Log.InfoContext(ctx, "text media refused", "media_id", m.ID, "reason", reason, "type", sniffed)
 	return nil
-}
-
-var errMediaTooLarge = errors.New("media larger than the MMS limit")
-
-// fetchError is a media URL that answered with an error status.
-type fetchError struct{ status int }
-
-func (e *fetchError) Error() string { return fmt.Sprintf("media URL answered HTTP %d", e.status) }
-
-// gone: the carrier deleted the file or no longer lets us have it.
-func (e *fetchError) gone() bool {
-	return e.status == http.StatusNotFound || e.status == http.StatusForbidden || e.status == http.StatusGone
-}
-
-// temporary: worth asking again. 401 counts, since it means the operator's
-// credentials are wrong, which they can fix while the task waits.
-func (e *fetchError) temporary() bool {
-	return e.status >= 500 || e.status == http.StatusRequestTimeout || e.status == http.StatusTooManyRequests ||
-		e.status == http.StatusUnauthorized
-}
-
-// downloadMedia fetches a media URL into memory (at most 5 MB, so a handful
-// of concurrent fetches stay small), with the carrier's credentials when the
-// URL is the carrier's own.
-func (j *Jobs) downloadMedia(ctx context.Context, d sms.Dialect, rawURL string) ([]byte, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &fetchError{status: http.StatusBadRequest}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("media request: %w", err)
-	}
-	if d == sms.Twilio && j.twilioMediaHost(u.Hostname()) {
-		// net/http drops this header if the carrier redirects to another
-		// host (Twilio redirects to signed storage URLs), so the token
-		// never leaves the carrier.
-		req.SetBasicAuth(j.Config.TwilioAccountSID, j.Config.TwilioAuthToken)
-	}
-	hc := j.MediaHTTP
-	if hc == nil {
-		hc = defaultMediaHTTP
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("fetch media: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return nil, &fetchError{status: resp.StatusCode}
-	}
-	if resp.ContentLength > sms.MaxMediaBytes {
-		return nil, errMediaTooLarge
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, sms.MaxMediaBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read media: %w", err)
-	}
-	if len(data) > sms.MaxMediaBytes {
-		return nil, errMediaTooLarge
-	}
-	return data, nil
-}
-
-// twilioMediaHost reports whether a media URL belongs to the configured
-// Twilio-compatible API, the only place the account's credentials may go.
-func (j *Jobs) twilioMediaHost(host string) bool {
-	host = strings.ToLower(host)
-	if api, err := url.Parse(j.Config.TwilioAPIURL); err == nil && api.Hostname() != "" && strings.EqualFold(api.Hostname(), host) {
-		return true
-	}
-	return strings.HasSuffix(host, ".twilio.com")
 }

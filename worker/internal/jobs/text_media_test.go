@@ -75,6 +75,12 @@ func newMediaServer(t *testing.T, files map[string][]byte) *mediaServer {
 	return m
 }
 
+// allow lets the worker fetch from this server as an extra origin
+// (MEDIA_ALLOWED_ORIGINS), which gets no credentials.
+func (m *mediaServer) allow(e *textEnv) {
+	e.jobs.Config.MediaAllowedOrigins = append(e.jobs.Config.MediaAllowedOrigins, m.srv.URL)
+}
+
 func (m *mediaServer) auth(path string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -190,6 +196,7 @@ func TestMMSForContactWithoutMatters(t *testing.T) {
 	t.Parallel()
 	e := newTextEnv(t)
 	media := newMediaServer(t, map[string][]byte{"/note.txt": []byte("Meet at the courthouse steps.\n")})
+	media.allow(e)
 	loner := models.Contact{FirmID: e.firm.ID, Kind: models.ContactPerson, FirstName: "Wren", LastName: "Witness",
 		PhoneNumbers: []models.ContactPhoneNumber{{FirmID: e.firm.ID, Number: "+16045550142", IsTexting: true}}}
 	require.NoError(t, e.db.Create(&loner).Error)
@@ -221,6 +228,7 @@ func TestMMSFetchFailures(t *testing.T) {
 	e := newTextEnv(t)
 	big := append(jpegBytes(t), bytes.Repeat([]byte{0}, sms.MaxMediaBytes)...)
 	media := newMediaServer(t, map[string][]byte{"/big.jpg": big})
+	media.allow(e)
 	in := e.inbound("MM00000000000000000000000000000005", seed.DemoClientPhone, "",
 		sms.Media{URL: media.srv.URL + "/gone", DeclaredType: "image/jpeg"},
 		sms.Media{URL: media.srv.URL + "/busy", DeclaredType: "image/jpeg"},
@@ -263,6 +271,7 @@ func TestMMSItemsFiledConcurrently(t *testing.T) {
 	files := map[string][]byte{}
 	var items []sms.Media
 	media := newMediaServer(t, files)
+	media.allow(e)
 	for i := range 6 {
 		// Different bytes per item, so each is its own blob.
 		b := append(jpegBytes(t), byte(i))
@@ -292,4 +301,29 @@ func TestMMSItemsFiledConcurrently(t *testing.T) {
 	assert.EqualValues(t, 2, e.count(t, `SELECT count(*) FROM folders WHERE name = ?`, jobs.TextMessagesFolder))
 	assert.EqualValues(t, 12, e.count(t, `SELECT count(*) FROM documents WHERE text_media_id IS NOT NULL`))
 	assert.EqualValues(t, 6, e.count(t, `SELECT count(DISTINCT name) FROM documents WHERE text_media_id IS NOT NULL`))
+}
+
+// A signed webhook naming media outside the carrier's origins (the worker's
+// own metrics, say) gets nothing fetched and the item refused with a reason.
+func TestMMSFromUnexpectedAddressIsNotFetched(t *testing.T) {
+	t.Parallel()
+	e := newTextEnv(t)
+	api := newMediaServer(t, map[string][]byte{"/photo.jpg": jpegBytes(t)})
+	e.jobs.Config.TwilioAPIURL = api.srv.URL
+	internal := newMediaServer(t, map[string][]byte{"/metrics": []byte("go_goroutines 12\n")})
+	in := e.inbound("MM00000000000000000000000000000010", seed.DemoClientPhone, "",
+		sms.Media{URL: internal.srv.URL + "/metrics", DeclaredType: "text/plain"})
+	require.NoError(t, e.receive(t, in))
+	fetches := e.queue.ofType(tasks.TypeTextMedia)
+	require.Len(t, fetches, 1)
+	assert.ErrorIs(t, e.fetchMedia(t, fetches[0]), errSkipRetry, "asking again would not change the answer")
+
+	internal.mu.Lock()
+	assert.Empty(t, internal.auths, "the address was never requested")
+	internal.mu.Unlock()
+	items := e.mediaOf(t, in.MessageID)
+	require.Len(t, items, 1)
+	assert.Equal(t, "refused", items[0].Status)
+	assert.Equal(t, jobs.ReasonOrigin, items[0].Reason)
+	assert.EqualValues(t, 0, e.count(t, `SELECT count(*) FROM documents WHERE text_media_id IS NOT NULL`))
 }
