@@ -21,9 +21,6 @@ import (
 type Entry struct {
 	FirmID  int64
 	Dialect sms.Dialect
-	// Secret verifies the carrier's signature: the Twilio auth token or the
-	// Telnyx public key (base64) of the account behind the number.
-	Secret string
 }
 
 // Secrets holds each dialect's credential; a dialect without one has no
@@ -85,14 +82,13 @@ func (r *Registry) Load(ctx context.Context) error {
 			return fmt.Errorf("numbers: load: %w", err)
 		}
 		d := sms.Dialect(dialect.String)
-		secret := r.secrets[d]
-		if secret == "" {
+		if r.secrets[d] == "" {
 			// Without the account's credentials no request to it can be
 			// authenticated: treat the number as unknown rather than trusted.
 			skipped = append(skipped, number)
 			continue
 		}
-		next[number] = Entry{FirmID: id, Dialect: d, Secret: secret}
+		next[number] = Entry{FirmID: id, Dialect: d}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("numbers: load: %w", err)

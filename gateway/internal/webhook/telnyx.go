@@ -27,31 +27,30 @@ func (h *Handler) telnyxMessage(c *fiber.Ctx) error {
 	}
 	body := c.Body()
 	now := h.now()
-	ev, perr := sms.ParseTelnyx(body, now)
-	if perr != nil && !errors.Is(perr, sms.ErrIgnored) {
-		return errMalformed
-	}
-	// ev.To is the firm's number for inbound and status events alike. An
-	// ignored event names none; it is still authenticated, with the Telnyx
-	// account's key, so no stranger is told 2xx.
-	var (
-		e  numbers.Entry
-		ok bool
-	)
-	if perr == nil {
-		e, ok = h.numbers.Lookup(ev.To, sms.Telnyx)
-	} else {
-		e.Secret, ok = h.numbers.Secret(sms.Telnyx)
-	}
+	// The signature first, with the Telnyx account's key (the same for every
+	// number), so an unsigned or forged request learns nothing about numbers.
+	key, ok := h.numbers.Secret(sms.Telnyx)
 	if !ok {
-		return errUnknownNumber
+		return errBadSignature
 	}
-	switch err := sms.VerifyTelnyx(e.Secret, ts, sig, body, now); {
+	switch err := sms.VerifyTelnyx(key, ts, sig, body, now); {
 	case errors.Is(err, sms.ErrMissingSignature):
 		return errNoSignature
 	case err != nil:
 		// A bad signature or a timestamp outside the window (a replay).
 		return errBadSignature
+	}
+	ev, perr := sms.ParseTelnyx(body, now)
+	if perr != nil && !errors.Is(perr, sms.ErrIgnored) {
+		return errMalformed
+	}
+	// ev.To is the firm's number for inbound and status events alike. An
+	// ignored event names none and is acknowledged.
+	var e numbers.Entry
+	if perr == nil {
+		if e, ok = h.numbers.Lookup(ev.To, sms.Telnyx); !ok {
+			return errUnknownNumber
+		}
 	}
 
 	var (

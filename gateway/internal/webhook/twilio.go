@@ -23,44 +23,48 @@ const (
 )
 
 // Refusals, in the order they are checked; none of them enqueues anything.
+// The signature is checked before the number is looked up, so an unsigned
+// or forged request learns nothing about which numbers exist.
 var (
 	errNoSignature   = fiber.NewError(fiber.StatusBadRequest, "Missing signature.")
 	errMalformed     = fiber.NewError(fiber.StatusBadRequest, "Malformed webhook.")
-	errUnknownNumber = fiber.NewError(fiber.StatusNotFound, "Unknown number.")
 	errBadSignature  = fiber.NewError(fiber.StatusForbidden, "Invalid signature.")
+	errUnknownNumber = fiber.NewError(fiber.StatusNotFound, "Unknown number.")
 )
 
-// twilioForm returns the signature header and the form body, or the 400
-// for a request without a signature or with a body that is not a form.
-func twilioForm(c *fiber.Ctx) (sig string, form url.Values, err error) {
-	sig = c.Get(headerTwilioSignature)
+// twilioForm returns the form body of a request signed by the Twilio
+// account: the signature is checked with the account's auth token (the same
+// for every number), over the public URL the carrier called and every POST
+// parameter. A request without a signature, or whose body is not a form,
+// is a 400; a bad signature a 403.
+func (h *Handler) twilioForm(c *fiber.Ctx) (url.Values, error) {
+	sig := c.Get(headerTwilioSignature)
 	if sig == "" {
-		return "", nil, errNoSignature
+		return nil, errNoSignature
 	}
-	form, perr := url.ParseQuery(string(c.Body()))
-	if perr != nil {
-		return "", nil, errMalformed
+	form, err := url.ParseQuery(string(c.Body()))
+	if err != nil {
+		return nil, errMalformed
 	}
-	return sig, form, nil
+	token, ok := h.numbers.Secret(sms.Twilio)
+	if !ok || !sms.VerifyTwilio(token, h.publicURL+c.OriginalURL(), form, sig) {
+		return nil, errBadSignature
+	}
+	return form, nil
 }
 
-// twilioAuth finds the firm behind number and checks the signature with its
-// account's auth token, over the public URL the carrier called and every
-// POST parameter.
-func (h *Handler) twilioAuth(c *fiber.Ctx, number, sig string, form url.Values) (numbers.Entry, error) {
+// twilioFirm finds the firm behind one of its Twilio numbers.
+func (h *Handler) twilioFirm(number string) (numbers.Entry, error) {
 	e, ok := h.numbers.Lookup(number, sms.Twilio)
 	if !ok {
 		return numbers.Entry{}, errUnknownNumber
-	}
-	if !sms.VerifyTwilio(e.Secret, h.publicURL+c.OriginalURL(), form, sig) {
-		return numbers.Entry{}, errBadSignature
 	}
 	return e, nil
 }
 
 // twilioMessage takes an inbound text or MMS addressed to a firm's number.
 func (h *Handler) twilioMessage(c *fiber.Ctx) error {
-	sig, form, err := twilioForm(c)
+	form, err := h.twilioForm(c)
 	if err != nil {
 		return err
 	}
@@ -68,7 +72,7 @@ func (h *Handler) twilioMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return errMalformed
 	}
-	e, err := h.twilioAuth(c, in.To, sig, form)
+	e, err := h.twilioFirm(in.To)
 	if err != nil {
 		return err
 	}
@@ -86,7 +90,7 @@ func (h *Handler) twilioMessage(c *fiber.Ctx) error {
 // twilioStatus takes a delivery-status callback of a text the firm sent.
 // The firm's number is its From.
 func (h *Handler) twilioStatus(c *fiber.Ctx) error {
-	sig, form, err := twilioForm(c)
+	form, err := h.twilioForm(c)
 	if err != nil {
 		return err
 	}
@@ -95,7 +99,7 @@ func (h *Handler) twilioStatus(c *fiber.Ctx) error {
 	if (perr != nil && !errors.Is(perr, sms.ErrIgnored)) || from == "" {
 		return errMalformed
 	}
-	e, err := h.twilioAuth(c, sms.NormalizeInbound(from), sig, form)
+	e, err := h.twilioFirm(sms.NormalizeInbound(from))
 	if err != nil {
 		return err
 	}
@@ -117,7 +121,7 @@ func (h *Handler) twilioStatus(c *fiber.Ctx) error {
 // twilioVoice answers a call to a texting number with a spoken message that
 // it takes texts only. The call is logged, not queued.
 func (h *Handler) twilioVoice(c *fiber.Ctx) error {
-	sig, form, err := twilioForm(c)
+	form, err := h.twilioForm(c)
 	if err != nil {
 		return err
 	}
@@ -125,7 +129,7 @@ func (h *Handler) twilioVoice(c *fiber.Ctx) error {
 	if callSID == "" || to == "" {
 		return errMalformed
 	}
-	e, err := h.twilioAuth(c, sms.NormalizeInbound(to), sig, form)
+	e, err := h.twilioFirm(sms.NormalizeInbound(to))
 	if err != nil {
 		return err
 	}

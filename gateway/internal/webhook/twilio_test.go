@@ -1,11 +1,13 @@
 package webhook_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/gateway/internal/webhook"
@@ -115,6 +117,27 @@ func TestTwilioStatusParleyDoesNotTrackIsAcknowledgedOnly(t *testing.T) {
 	r.requireNothingKept()
 }
 
+// A forged request learns nothing about which numbers exist: to an unknown
+// number and to a firm's number it gets the same answer, on every route.
+func TestForgedWebhookLearnsNoNumbers(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rigOpts{})
+	for _, path := range []string{webhook.PathTwilioMessages, webhook.PathTwilioStatus, webhook.PathTwilioVoice} {
+		answers := map[string]bool{}
+		for _, number := range []string{twilioNumber, "+19995550100", offNumber, telnyxNumber} {
+			f := inboundForm(sid(1), "hello")
+			f.Set("To", number)
+			f.Set("From", number)
+			f.Set("CallSid", "CA1")
+			f.Set("MessageStatus", "sent")
+			res := r.do(r.twilioReq(path, f, sms.SignTwilio("forged", publicURL+path, f)))
+			answers[fmt.Sprintf("%d %s", res.status, res.body)] = true
+		}
+		assert.Len(t, answers, 1, "%s: one answer for every number: %v", path, answers)
+	}
+	r.requireNothingKept()
+}
+
 func TestTwilioVoiceSaysTextsOnly(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOpts{})
@@ -136,9 +159,9 @@ func TestTwilioVoiceSaysTextsOnly(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, r.do(r.signedTwilio(webhook.PathTwilioVoice, form)).status)
 }
 
-// Every refusal, checked in order: missing signature 400, malformed 400,
-// unknown number 404, bad signature 403, too large 413 — and nothing is
-// queued or spooled for any of them.
+// Every refusal, checked in order: missing signature 400, not a form 400,
+// bad signature 403, malformed 400, unknown number 404, too large 413 — and
+// nothing is queued or spooled for any of them.
 func TestTwilioBadInput(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOpts{})
@@ -172,13 +195,13 @@ func TestTwilioBadInput(t *testing.T) {
 		{"not a form", r.rawReq(webhook.PathTwilioMessages, "%zz=%", "application/x-www-form-urlencoded",
 			map[string]string{"X-Twilio-Signature": sign(good)}), http.StatusBadRequest},
 		{"JSON instead of a form", r.rawReq(webhook.PathTwilioMessages, `{"MessageSid":"SM1"}`, "application/json",
-			map[string]string{"X-Twilio-Signature": sign(good)}), http.StatusBadRequest},
+			map[string]string{"X-Twilio-Signature": sign(good)}), http.StatusForbidden},
 		{"no MessageSid", r.twilioReq(webhook.PathTwilioMessages, without("MessageSid"), sign(without("MessageSid"))), http.StatusBadRequest},
 		{"no From", r.twilioReq(webhook.PathTwilioMessages, without("From"), sign(without("From"))), http.StatusBadRequest},
 		{"no To", r.twilioReq(webhook.PathTwilioMessages, without("To"), sign(without("To"))), http.StatusBadRequest},
-		{"malformed with a bad signature", r.twilioReq(webhook.PathTwilioMessages, without("MessageSid"), "AAAA"), http.StatusBadRequest},
+		{"malformed with a bad signature", r.twilioReq(webhook.PathTwilioMessages, without("MessageSid"), "AAAA"), http.StatusForbidden},
 		{"unknown number", r.twilioReq(webhook.PathTwilioMessages, to("+19995550100"), sign(to("+19995550100"))), http.StatusNotFound},
-		{"unknown number with a bad signature", r.twilioReq(webhook.PathTwilioMessages, to("+19995550100"), "AAAA"), http.StatusNotFound},
+		{"unknown number with a bad signature", r.twilioReq(webhook.PathTwilioMessages, to("+19995550100"), "AAAA"), http.StatusForbidden},
 		{"firm with texting off", r.twilioReq(webhook.PathTwilioMessages, to(offNumber), sign(to(offNumber))), http.StatusNotFound},
 		{"Telnyx number on the Twilio route", r.twilioReq(webhook.PathTwilioMessages, to(telnyxNumber), sign(to(telnyxNumber))), http.StatusNotFound},
 		{"signed with another token", r.twilioReq(webhook.PathTwilioMessages, good,
