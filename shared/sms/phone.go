@@ -65,7 +65,25 @@ func NormalizeInbound(raw string) string {
 	if err != nil || !phonenumbers.IsPossibleNumber(n) {
 		return raw
 	}
-	return phonenumbers.Format(n, phonenumbers.E164)
+	out := phonenumbers.Format(n, phonenumbers.E164)
+	// The parser drops what it takes for a trunk prefix ("+49 0…"), so two
+	// senders could become one string. Keep its answer only when it holds
+	// every digit given (plus the 1 of a North American number written
+	// without it); that also makes normalizing twice change nothing.
+	if d := digits(raw); out[1:] != d && (raw[0] == '+' || out[1:] != "1"+d) {
+		return raw
+	}
+	return out
+}
+
+// digits keeps the ASCII digits of s.
+func digits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // isNANPE164 is "+1" and ten digits with area code and exchange starting 2-9

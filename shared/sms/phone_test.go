@@ -2,6 +2,7 @@ package sms_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
@@ -65,9 +66,10 @@ func TestNormalizeInbound(t *testing.T) {
 		{"+12425550123", "+12425550123"},    // possible, though not textable
 		{"+1 299 555 0100", "+12995550100"}, // an area code the metadata may not know yet
 		{"+10005550100", "+10005550100"},
-		{"55555", "55555"},     // a short code
-		{" PARLEY ", "PARLEY"}, // an alphanumeric sender
-		{"+1 415", "+1 415"},   // not possible: kept as given
+		{"55555", "55555"},         // a short code
+		{" PARLEY ", "PARLEY"},     // an alphanumeric sender
+		{"+1 415", "+1 415"},       // not possible: kept as given
+		{"+49000000", "+49000000"}, // the parser would drop a 0 as a trunk prefix, each time again
 		{"", ""},
 	}
 	for _, tt := range tests {
@@ -91,4 +93,31 @@ func TestNormalizeInboundFastPath(t *testing.T) {
 			require.Equal(t, phonenumbers.Format(n, phonenumbers.E164), sms.NormalizeInbound(raw))
 		}
 	}
+}
+
+// FuzzNormalizeInbound: normalizing is idempotent and never drops a digit,
+// so two senders never collapse into one string.
+func FuzzNormalizeInbound(f *testing.F) {
+	for _, s := range []string{"+14158675309", "4158675309", "+442071838750", "+49000000", "55555", "PARLEY", "+1 415", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		once := sms.NormalizeInbound(raw)
+		if twice := sms.NormalizeInbound(once); twice != once {
+			t.Fatalf("NormalizeInbound(%q) = %q, then %q", raw, once, twice)
+		}
+		if !strings.HasSuffix(asciiDigits(once), asciiDigits(raw)) {
+			t.Fatalf("NormalizeInbound(%q) = %q dropped digits", raw, once)
+		}
+	})
+}
+
+func asciiDigits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
