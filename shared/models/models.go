@@ -300,6 +300,9 @@ type LoginToken struct {
 	UserID    *int64
 	ContactID *int64
 	Purpose   TokenPurpose
+	// RequestID is the request for a link that made this one, so a
+	// redelivered task makes no second link.
+	RequestID *string
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	CreatedAt time.Time

@@ -5,6 +5,8 @@ package tasks
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,6 +39,7 @@ const (
 	TypeTextSend     = "text:send"
 	TypeTextMedia    = "text:media"
 	TypeEventNotify  = "calendar:notify"
+	TypeSignInLink   = "signin:link"
 )
 
 // EmailSend asks the worker to send one recorded outbound email.
@@ -52,6 +55,27 @@ func NewEmailSend(firmID, emailID int64) (*asynq.Task, error) {
 		asynq.Queue(QueueCritical), asynq.MaxRetry(12), asynq.Timeout(time.Minute),
 		asynq.TaskID(fmt.Sprintf("%s:%d", TypeEmailSend, emailID)),
 		asynq.Retention(24*time.Hour))
+}
+
+// SignInLink asks the worker to email a sign-in link to every account of
+// an address (none if it has none). RequestID names the request, so a
+// redelivered task sends nothing twice.
+type SignInLink struct {
+	Email     string `json:"email"`
+	RequestID string `json:"request_id"`
+}
+
+// NewSignInLink builds the task for one request for a link. Each request is
+// its own task: asking twice sends two links, as the person asked.
+func NewSignInLink(email string) (*asynq.Task, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("tasks: request id: %w", err)
+	}
+	id := hex.EncodeToString(b)
+	return newTask(TypeSignInLink, SignInLink{Email: email, RequestID: id},
+		asynq.Queue(QueueCritical), asynq.MaxRetry(12), asynq.Timeout(time.Minute),
+		asynq.TaskID(TypeSignInLink+":"+id), asynq.Retention(time.Hour))
 }
 
 // ClientNotify asks the worker to email a client about what the firm shared

@@ -2,8 +2,6 @@ package auth_test
 
 import (
 	"context"
-	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,64 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/portal/internal/auth"
-	"github.com/parleyhq/parley/shared/docstore"
-	"github.com/parleyhq/parley/shared/models"
-	"github.com/parleyhq/parley/shared/seed"
 	"github.com/parleyhq/parley/shared/testkit"
 )
-
-func TestNormalizeEmail(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		" Casey@Example.COM ": "casey@example.com",
-		"a@b":                 "a@b",
-		"no-at-sign":          "",
-		"@example.com":        "",
-		"casey@":              "",
-		"a b@example.com":     "",
-		"a@example.com, b@x":  "",
-		"<a@example.com>":     "",
-	} {
-		assert.Equal(t, want, auth.NormalizeEmail(in), in)
-	}
-}
-
-func TestConsumeRaceHasOneWinner(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	gdb := testkit.DB(t)
-	store, err := docstore.NewDisk(t.TempDir())
-	require.NoError(t, err)
-	require.NoError(t, seed.Demo(ctx, gdb, store, testkit.Logger()))
-	accts, err := auth.Accounts(ctx, gdb, seed.DemoClientEmail)
-	require.NoError(t, err)
-	require.Len(t, accts, 1)
-	assert.Equal(t, auth.KindClient, accts[0].Kind)
-	token, err := auth.NewLink(ctx, gdb, accts[0], models.PurposeLogin, time.Now())
-	require.NoError(t, err)
-
-	var wg sync.WaitGroup
-	results := make(chan error, 8)
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := auth.Consume(ctx, gdb, token, time.Now())
-			results <- err
-		}()
-	}
-	wg.Wait()
-	close(results)
-	wins := 0
-	for err := range results {
-		if err == nil {
-			wins++
-		} else {
-			assert.True(t, errors.Is(err, auth.ErrLinkUsed), err)
-		}
-	}
-	assert.Equal(t, 1, wins)
-}
 
 func TestSessionLimitsWithInjectedClock(t *testing.T) {
 	t.Parallel()

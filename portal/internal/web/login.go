@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/shared/store/signin"
 )
 
 type loginData struct {
@@ -39,7 +40,7 @@ func (h *handler) loginForm(c *fiber.Ctx) error {
 // loginRequest emails a link. The answer is the same whether or not the
 // address has an account.
 func (h *handler) loginRequest(c *fiber.Ctx) error {
-	email := auth.NormalizeEmail(c.FormValue("email"))
+	email := signin.NormalizeEmail(c.FormValue("email"))
 	if email == "" {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.render(c, "public/login", "", "Sign in", loginData{Email: c.FormValue("email"), Error: "Enter a valid email address, like name@example.com."})
@@ -60,7 +61,7 @@ func (h *handler) loginRequest(c *fiber.Ctx) error {
 
 // loginSent confirms without saying whether the address is known.
 func (h *handler) loginSent(c *fiber.Ctx) error {
-	return h.render(c, "public/login_sent", "", "Check your email", loginData{Email: auth.NormalizeEmail(c.Query("email"))})
+	return h.render(c, "public/login_sent", "", "Check your email", loginData{Email: signin.NormalizeEmail(c.Query("email"))})
 }
 
 type linkData struct {
@@ -74,20 +75,16 @@ type linkData struct {
 // never signs in: mail scanners open links too.
 func (h *handler) linkPage(c *fiber.Ctx) error {
 	token := c.Params("token")
-	row, err := auth.Check(c.UserContext(), h.DB, token, h.now())
+	link, err := h.signin.Check(c.UserContext(), token)
 	if err != nil {
 		return h.linkProblem(c, err)
 	}
-	var firmName string
-	if err := h.DB.WithContext(c.UserContext()).Table("firms").Select("name").Where("id = ?", row.FirmID).Scan(&firmName).Error; err != nil {
-		return err
-	}
-	return h.render(c, "public/link", "", "Continue signing in", linkData{Token: token, Email: row.Email, FirmName: firmName})
+	return h.render(c, "public/link", "", "Continue signing in", linkData{Token: token, Email: link.Email, FirmName: link.FirmName})
 }
 
 // linkUse signs in with the link and starts a new session.
 func (h *handler) linkUse(c *fiber.Ctx) error {
-	acct, err := auth.Consume(c.UserContext(), h.DB, c.FormValue("token"), h.now())
+	acct, err := h.signin.Consume(c.UserContext(), c.FormValue("token"))
 	if err != nil {
 		return h.linkProblem(c, err)
 	}
@@ -105,14 +102,14 @@ func (h *handler) linkUse(c *fiber.Ctx) error {
 }
 
 func (h *handler) linkProblem(c *fiber.Ctx, err error) error {
-	var le *auth.LinkError
+	var le *signin.LinkError
 	d := linkData{Problem: "unknown"}
 	switch {
-	case errors.As(err, &le) && errors.Is(err, auth.ErrLinkExpired):
+	case errors.As(err, &le) && errors.Is(err, signin.ErrLinkExpired):
 		d.Problem, d.Email = "expired", le.Email
-	case errors.As(err, &le) && errors.Is(err, auth.ErrLinkUsed):
+	case errors.As(err, &le) && errors.Is(err, signin.ErrLinkUsed):
 		d.Problem, d.Email = "used", le.Email
-	case errors.Is(err, auth.ErrLinkUnknown):
+	case errors.Is(err, signin.ErrLinkUnknown):
 	default:
 		return err
 	}

@@ -2,17 +2,23 @@ package web_test
 
 import (
 	"crypto/sha256"
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/seed"
+	"github.com/parleyhq/parley/shared/tasks"
 )
 
 func TestLoginAnswersAlikeForKnownAndUnknownAddresses(t *testing.T) {
@@ -28,6 +34,7 @@ func TestLoginAnswersAlikeForKnownAndUnknownAddresses(t *testing.T) {
 	assert.Equal(t, strings.ReplaceAll(sentKnown.body, seed.DemoClientEmail, "X"), strings.ReplaceAll(sentUnknown.body, "nobody@example.com", "X"),
 		"the page does not tell whether an account exists")
 
+	e.runSignInTasks() // the worker's part
 	var n int64
 	require.NoError(t, e.db.Model(&models.OutboundEmail{}).Where("to_address = ?", seed.DemoClientEmail).Count(&n).Error)
 	assert.Equal(t, int64(1), n, "the known address gets one email")
@@ -167,4 +174,68 @@ func TestClientIPBehindATrustedProxy(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, second.post("/login", url.Values{"email": {"b@example.com"}}).StatusCode,
 		"each client behind the proxy has its own budget")
 	assert.Equal(t, http.StatusTooManyRequests, first.post("/login", url.Values{"email": {"c@example.com"}}).StatusCode)
+}
+
+// The portal does the same work for a known and an unknown address: no
+// database query, one task each (the worker decides), so its timing cannot
+// tell which addresses have accounts.
+func TestLoginDoesTheSameWorkForEveryAddress(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, withLinkLimits(100000, 100000))
+	b := e.browser()
+	b.get("/login")
+	var queries atomic.Int64
+	count := func(*gorm.DB) { queries.Add(1) }
+	cb := e.db.Callback()
+	require.NoError(t, cb.Query().After("gorm:query").Register("test:count", count))
+	require.NoError(t, cb.Row().After("gorm:row").Register("test:count", count))
+	require.NoError(t, cb.Raw().After("gorm:raw").Register("test:count", count))
+	require.NoError(t, cb.Create().After("gorm:create").Register("test:count", count))
+	require.NoError(t, cb.Update().After("gorm:update").Register("test:count", count))
+
+	insp := asynq.NewInspectorFromRedisClient(e.rdb)
+	pending := func() int {
+		ts, err := insp.ListPendingTasks(tasks.QueueCritical)
+		if errors.Is(err, asynq.ErrQueueNotFound) {
+			return 0
+		}
+		require.NoError(t, err)
+		return len(ts)
+	}
+	for _, addr := range []string{seed.DemoClientEmail, seed.DemoAdminEmail, "nobody@example.com"} {
+		before, tasksBefore := queries.Load(), pending()
+		r := b.post("/login", url.Values{"email": {addr}})
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, addr)
+		assert.Equal(t, before, queries.Load(), "%s: the portal asked the database nothing", addr)
+		assert.Equal(t, tasksBefore+1, pending(), "%s: one task, whatever the address", addr)
+	}
+}
+
+// Timed over many interleaved requests, known and unknown addresses take
+// the same time within a generous margin (medians; not one timed request).
+func TestLoginTimingAlikeForKnownAndUnknown(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, withLinkLimits(100000, 100000))
+	b := e.browser()
+	b.get("/login")
+	const n = 200
+	var known, unknown []time.Duration
+	for i := range 2 * n {
+		addr, into := seed.DemoClientEmail, &known
+		if i%2 == 1 {
+			addr, into = "nobody@example.com", &unknown
+		}
+		start := time.Now()
+		r := b.post("/login", url.Values{"email": {addr}})
+		*into = append(*into, time.Since(start))
+		require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	}
+	median := func(d []time.Duration) time.Duration {
+		slices.Sort(d)
+		return d[len(d)/2]
+	}
+	k, u := median(known), median(unknown)
+	t.Logf("median over %d requests each: known %s, unknown %s", n, k, u)
+	ratio := float64(k) / float64(u)
+	assert.True(t, ratio > 1/1.5 && ratio < 1.5, "known %s against unknown %s: the timing tells them apart", k, u)
 }

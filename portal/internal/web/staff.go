@@ -9,8 +9,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/hibiken/asynq"
 
-	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/signin"
 	"github.com/parleyhq/parley/shared/tasks"
 )
 
@@ -218,9 +218,9 @@ func (h *handler) staffInvite(c *fiber.Ctx) error {
 // picked, which must be one of the contact's; back is where a page without
 // htmx returns. The matter and the contact pages both invite through it.
 func (h *handler) invite(c *fiber.Ctx, v store.Viewer, contactID int64, back string) error {
-	email := auth.NormalizeEmail(c.FormValue("email"))
-	err := h.links.Invite(c.UserContext(), v.FirmID, contactID, email)
-	if errors.Is(err, auth.ErrNotContactEmail) {
+	email := signin.NormalizeEmail(c.FormValue("email"))
+	err := h.signin.Invite(c.UserContext(), v.FirmID, contactID, email)
+	if errors.Is(err, signin.ErrNotContactEmail) {
 		return fiber.NewError(fiber.StatusUnprocessableEntity,
 			"That address is not one of the contact's email addresses. Choose one of theirs, or add it to the contact first.")
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/ops"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/signin"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/view"
 	"github.com/parleyhq/parley/static"
@@ -55,6 +56,7 @@ type handler struct {
 	store    *store.Store
 	sessions *auth.Sessions
 	links    *auth.Links
+	signin   *signin.Store
 	uploads  uploadRoutes
 }
 
@@ -121,7 +123,8 @@ func New(d Deps) (*fiber.App, error) {
 	sessions.Now = d.Now
 	h := &handler{
 		Deps: d, views: views, store: &store.Store{DB: d.DB, Clock: d.Now}, sessions: sessions,
-		links: &auth.Links{DB: d.DB, Tasks: d.Tasks, Limiter: auth.NewLimiter(d.Redis, limits), PublicURL: d.Config.PublicURL, Now: d.Now},
+		links:  &auth.Links{Tasks: d.Tasks, Limiter: auth.NewLimiter(d.Redis, limits)},
+		signin: &signin.Store{DB: d.DB, Tasks: d.Tasks, PublicURL: d.Config.PublicURL, Now: d.Now},
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "parley-portal",

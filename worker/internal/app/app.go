@@ -25,6 +25,7 @@ import (
 	"github.com/parleyhq/parley/shared/ops"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/spool"
+	"github.com/parleyhq/parley/shared/store/outbox"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/worker/internal/carrier"
 	"github.com/parleyhq/parley/worker/internal/jobs"
@@ -116,7 +117,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("worker serving", "queues", tasks.QueueNames, "addr", cfg.WorkerAddr)
 
 	go sweep(ctx, log, "emails", time.Minute, func(ctx context.Context) (int, error) {
-		return mail.RequeueStale(ctx, gdb, enq, 2*time.Minute)
+		return outbox.RequeueStale(ctx, gdb, enq, 2*time.Minute)
 	})
 	go sweep(ctx, log, "client notices", time.Minute, func(ctx context.Context) (int, error) {
 		return jobs.RequeueNotices(ctx, gdb, enq, cfg.NoticeBatchWindow+time.Minute, cfg.NoticeBatchWindow)

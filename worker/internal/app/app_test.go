@@ -16,8 +16,8 @@ import (
 
 	"github.com/parleyhq/parley/shared/config"
 	"github.com/parleyhq/parley/shared/db"
-	"github.com/parleyhq/parley/shared/mail"
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store/outbox"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/testkit"
 	"github.com/parleyhq/parley/worker/internal/app"
@@ -66,7 +66,7 @@ func TestEmailTaskEndToEnd(t *testing.T) {
 	client := asynq.NewClient(redisOpt)
 	defer client.Close()
 	e := models.OutboundEmail{FirmID: firm.ID, ToAddress: "casey@example.com", Subject: "Your documents", BodyText: "Two new documents were shared with you."}
-	require.NoError(t, mail.Queue(ctx, gdb, tasks.NewClient(client), &e))
+	require.NoError(t, outbox.Queue(ctx, gdb, tasks.NewClient(client), &e))
 
 	got := smtpSrv.WaitFor(t, "casey@example.com", 20*time.Second)
 	assert.Equal(t, "Your documents", got.Subject)
@@ -112,7 +112,7 @@ func TestEmailQueuedWhileRedisDownIsRequeued(t *testing.T) {
 	ctx := context.Background()
 
 	e := models.OutboundEmail{FirmID: firm.ID, ToAddress: "a@example.com", Subject: "s", BodyText: "b"}
-	err := mail.Queue(ctx, gdb, failingEnqueuer{}, &e)
+	err := outbox.Queue(ctx, gdb, failingEnqueuer{}, &e)
 	require.Error(t, err, "the caller learns the task was not queued")
 	require.NotZero(t, e.ID, "but the email is kept")
 
@@ -120,7 +120,7 @@ func TestEmailQueuedWhileRedisDownIsRequeued(t *testing.T) {
 	require.NoError(t, err)
 	client := asynq.NewClient(redisOpt)
 	defer client.Close()
-	n, err := mail.RequeueStale(ctx, gdb, tasks.NewClient(client), 0)
+	n, err := outbox.RequeueStale(ctx, gdb, tasks.NewClient(client), 0)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 

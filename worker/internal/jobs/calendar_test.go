@@ -102,7 +102,7 @@ func TestInvitationSentOnceWhenDeliveredTwice(t *testing.T) {
 	assert.Equal(t, models.NotificationSent, sent.Status)
 	require.NotNil(t, sent.TextMessageID)
 	assert.NotNil(t, e.attendee(t, id, e.client.ID).AskedAt)
-	assert.Len(t, e.queue.ofType(tasks.TypeTextSend), 1, "one send task")
+	assert.Len(t, e.queue.OfType(tasks.TypeTextSend), 1, "one send task")
 }
 
 func TestReminderAtMostOnce(t *testing.T) {
@@ -138,7 +138,7 @@ func TestQuietHoursHoldUntilMorning(t *testing.T) {
 	held := e.notification(t, id, "created")
 	assert.Equal(t, models.NotificationPlanned, held.Status)
 	assert.True(t, held.SendAt.Equal(time.Date(2026, 11, 24, 8, 0, 0, 0, e.ny)), "held until 8:00: %s", held.SendAt.In(e.ny))
-	queued := e.queue.ofType(tasks.TypeEventNotify)
+	queued := e.queue.OfType(tasks.TypeEventNotify)
 	require.Len(t, queued, 1, "a task for the morning")
 
 	e.now = time.Date(2026, 11, 24, 8, 0, 0, 0, e.ny)

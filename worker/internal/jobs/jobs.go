@@ -70,6 +70,7 @@ func (j *Jobs) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeTextSend, j.SendText)
 	mux.HandleFunc(tasks.TypeTextStatus, j.UpdateTextStatus)
 	mux.HandleFunc(tasks.TypeEventNotify, j.NotifyEvent)
+	mux.HandleFunc(tasks.TypeSignInLink, j.SendSignInLinks)
 }
 
 // RetryAfter asks asynq to run the task again after a given delay instead of

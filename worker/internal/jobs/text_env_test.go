@@ -33,7 +33,7 @@ const firmNumber = "+18885550100"
 type textEnv struct {
 	db      *gorm.DB
 	jobs    *jobs.Jobs
-	queue   *taskQueue
+	queue   *testkit.Queue
 	store   *docstore.Disk
 	firm    models.Firm
 	client  models.Contact // the demo client, +14155550123
@@ -45,7 +45,7 @@ type textEnv struct {
 func newTextEnv(t *testing.T) *textEnv {
 	t.Helper()
 	ctx := context.Background()
-	e := &textEnv{db: testkit.DB(t), queue: &taskQueue{}}
+	e := &textEnv{db: testkit.DB(t), queue: &testkit.Queue{}}
 	var err error
 	e.store, err = docstore.NewDisk(t.TempDir())
 	require.NoError(t, err)
@@ -118,31 +118,6 @@ func (e *textEnv) count(t *testing.T, q string, args ...any) int64 {
 	var n int64
 	require.NoError(t, e.db.Raw(q, args...).Scan(&n).Error)
 	return n
-}
-
-// taskQueue records what handlers enqueue.
-type taskQueue struct {
-	mu    sync.Mutex
-	tasks []*asynq.Task
-}
-
-func (q *taskQueue) Enqueue(_ context.Context, t *asynq.Task) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.tasks = append(q.tasks, t)
-	return nil
-}
-
-func (q *taskQueue) ofType(typ string) []*asynq.Task {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	var out []*asynq.Task
-	for _, t := range q.tasks {
-		if t.Type() == typ {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // fakeTwilio answers the Messages API with what the test sets.

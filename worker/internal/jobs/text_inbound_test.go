@@ -175,7 +175,7 @@ func TestHelpQueuesTheFirmsReply(t *testing.T) {
 	assert.Equal(t, e.client.ID, r.ContactID)
 	assert.Equal(t, seed.DemoClientPhone, r.ContactNumber)
 
-	sends := e.queue.ofType(tasks.TypeTextSend)
+	sends := e.queue.OfType(tasks.TypeTextSend)
 	require.Len(t, sends, 1)
 	p, err := tasks.Decode[tasks.TextSend](sends[0])
 	require.NoError(t, err)

@@ -124,7 +124,7 @@ func TestMMSKeepsByBytesAndFilesInEveryMatter(t *testing.T) {
 	)
 	require.NoError(t, e.receive(t, in))
 	require.NoError(t, e.receive(t, in))
-	fetches := e.queue.ofType(tasks.TypeTextMedia)
+	fetches := e.queue.OfType(tasks.TypeTextMedia)
 	require.Len(t, fetches, 6, "every item queued, and queued again by the replay (same task IDs)")
 	for _, tk := range fetches {
 		require.NoError(t, e.fetchMedia(t, tk))
@@ -171,7 +171,7 @@ func TestMMSKeepsByBytesAndFilesInEveryMatter(t *testing.T) {
 	in2 := e.inbound("MM00000000000000000000000000000002", seed.DemoClientPhone, "",
 		sms.Media{URL: media.srv.URL + "/photo.jpg", DeclaredType: "image/jpeg"})
 	require.NoError(t, e.receive(t, in2))
-	for _, tk := range e.queue.ofType(tasks.TypeTextMedia)[6:] {
+	for _, tk := range e.queue.OfType(tasks.TypeTextMedia)[6:] {
 		require.NoError(t, e.fetchMedia(t, tk))
 	}
 	assert.EqualValues(t, 2, e.count(t, `SELECT count(*) FROM folders WHERE name = ?`, jobs.TextMessagesFolder))
@@ -185,7 +185,7 @@ func TestMMSRefusedByDeclaredTypeIsNotFetched(t *testing.T) {
 	in := e.inbound("MM00000000000000000000000000000003", seed.DemoClientPhone, "",
 		sms.Media{URL: media.srv.URL + "/letter.pdf", DeclaredType: "application/pdf"})
 	require.NoError(t, e.receive(t, in))
-	assert.Empty(t, e.queue.ofType(tasks.TypeTextMedia))
+	assert.Empty(t, e.queue.OfType(tasks.TypeTextMedia))
 	items := e.mediaOf(t, in.MessageID)
 	require.Len(t, items, 1)
 	assert.Equal(t, "refused", items[0].Status)
@@ -204,7 +204,7 @@ func TestMMSForContactWithoutMatters(t *testing.T) {
 	in := e.inbound("MM00000000000000000000000000000004", "+16045550142", "",
 		sms.Media{URL: media.srv.URL + "/note.txt", DeclaredType: "text/plain"})
 	require.NoError(t, e.receive(t, in))
-	fetches := e.queue.ofType(tasks.TypeTextMedia)
+	fetches := e.queue.OfType(tasks.TypeTextMedia)
 	require.Len(t, fetches, 1)
 	require.NoError(t, e.fetchMedia(t, fetches[0]))
 	require.NoError(t, e.fetchMedia(t, fetches[0]))
@@ -235,7 +235,7 @@ func TestMMSFetchFailures(t *testing.T) {
 		sms.Media{URL: media.srv.URL + "/big.jpg", DeclaredType: "image/jpeg"},
 	)
 	require.NoError(t, e.receive(t, in))
-	fetches := e.queue.ofType(tasks.TypeTextMedia)
+	fetches := e.queue.OfType(tasks.TypeTextMedia)
 	require.Len(t, fetches, 3)
 
 	err := e.fetchMedia(t, fetches[0])
@@ -253,7 +253,7 @@ func TestMMSFetchFailures(t *testing.T) {
 
 	// The replay of the webhook re-queues only the item still pending.
 	require.NoError(t, e.receive(t, in))
-	again := e.queue.ofType(tasks.TypeTextMedia)[3:]
+	again := e.queue.OfType(tasks.TypeTextMedia)[3:]
 	require.Len(t, again, 1)
 	p, err := tasks.Decode[tasks.TextMediaFetch](again[0])
 	require.NoError(t, err)
@@ -283,7 +283,7 @@ func TestMMSItemsFiledConcurrently(t *testing.T) {
 	require.NoError(t, e.db.Create(&second).Error)
 
 	require.NoError(t, e.receive(t, e.inbound("MM00000000000000000000000000000009", seed.DemoClientPhone, "", items...)))
-	fetches := e.queue.ofType(tasks.TypeTextMedia)
+	fetches := e.queue.OfType(tasks.TypeTextMedia)
 	require.Len(t, fetches, 6)
 	var wg sync.WaitGroup
 	errs := make([]error, 2*len(fetches))
@@ -314,7 +314,7 @@ func TestMMSFromUnexpectedAddressIsNotFetched(t *testing.T) {
 	in := e.inbound("MM00000000000000000000000000000010", seed.DemoClientPhone, "",
 		sms.Media{URL: internal.srv.URL + "/metrics", DeclaredType: "text/plain"})
 	require.NoError(t, e.receive(t, in))
-	fetches := e.queue.ofType(tasks.TypeTextMedia)
+	fetches := e.queue.OfType(tasks.TypeTextMedia)
 	require.Len(t, fetches, 1)
 	assert.ErrorIs(t, e.fetchMedia(t, fetches[0]), errSkipRetry, "asking again would not change the answer")
 

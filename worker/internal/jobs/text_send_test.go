@@ -143,7 +143,7 @@ func TestRequeueTextsFindsLostTasks(t *testing.T) {
 	n, err := jobs.RequeueTexts(context.Background(), e.db, e.queue, 2*time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
-	sends := e.queue.ofType(tasks.TypeTextSend)
+	sends := e.queue.OfType(tasks.TypeTextSend)
 	require.Len(t, sends, 1)
 	p, err := tasks.Decode[tasks.TextSend](sends[0])
 	require.NoError(t, err)
