@@ -11,6 +11,9 @@ import (
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/events"
+	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/texting"
 )
 
 // calendarDemo is the demo firm with texting on, in New York, and a clock
@@ -26,19 +29,19 @@ func newCalendarDemo(t *testing.T, reminderDays int) *calendarDemo {
 	ny, err := time.LoadLocation("America/New_York")
 	require.NoError(t, err)
 	d := &calendarDemo{demo: newDemo(t), ny: ny, now: time.Date(2026, 11, 23, 14, 0, 0, 0, ny)}
-	d.s.Clock = func() time.Time { return d.now }
-	_, err = d.s.EnableTexting(context.Background(), d.admin, pool)
+	d.s.Events.Clock = func() time.Time { return d.now }
+	_, err = d.s.Firms.EnableTexting(context.Background(), d.admin, pool)
 	require.NoError(t, err)
-	_, err = d.s.SetCalendarSettings(context.Background(), d.admin, store.CalendarSettings{TimeZone: "America/New_York", ReminderDays: reminderDays})
+	_, err = d.s.Events.SetCalendarSettings(context.Background(), d.admin, firms.CalendarSettings{TimeZone: "America/New_York", ReminderDays: reminderDays})
 	require.NoError(t, err)
 	return d
 }
 
-func (d *calendarDemo) input(start time.Time, notify ...int64) store.EventInput {
-	in := store.EventInput{MatterID: d.matterID, Title: "Deposition prep", Start: start, End: start.Add(time.Hour),
+func (d *calendarDemo) input(start time.Time, notify ...int64) events.EventInput {
+	in := events.EventInput{MatterID: d.matterID, Title: "Deposition prep", Start: start, End: start.Add(time.Hour),
 		Location: "Office", UserIDs: []int64{d.admin.UserID}}
 	for _, id := range notify {
-		in.Contacts = append(in.Contacts, store.ContactAttendee{ContactID: id, NotifyText: true})
+		in.Contacts = append(in.Contacts, events.ContactAttendee{ContactID: id, NotifyText: true})
 	}
 	return in
 }
@@ -79,7 +82,7 @@ func TestCreateEventPlansInvitationAndReminder(t *testing.T) {
 	d := newCalendarDemo(t, 2)
 	ctx := context.Background()
 	start := time.Date(2026, 12, 7, 14, 0, 0, 0, d.ny)
-	id, planned, err := d.s.CreateEvent(ctx, d.admin, d.input(start, d.client.ID))
+	id, planned, err := d.s.Events.CreateEvent(ctx, d.admin, d.input(start, d.client.ID))
 	require.NoError(t, err)
 	kinds, at := d.texts(t, id)
 	assert.Equal(t, []string{"created:planned", "reminder:planned"}, kinds)
@@ -87,7 +90,7 @@ func TestCreateEventPlansInvitationAndReminder(t *testing.T) {
 	assert.True(t, at[1].Equal(time.Date(2026, 12, 5, 10, 0, 0, 0, d.ny)), "reminder two days before at 10:00 local: %s", at[1])
 	require.Len(t, planned, 2, "both handed to the caller to queue")
 
-	ev, err := d.s.Event(ctx, d.admin, id)
+	ev, err := d.s.Events.Event(ctx, d.admin, id)
 	require.NoError(t, err)
 	require.Len(t, ev.Contacts, 1)
 	assert.Equal(t, models.AnswerNone, ev.Contacts[0].Answer)
@@ -98,7 +101,7 @@ func TestCreateEventPlansInvitationAndReminder(t *testing.T) {
 func TestCreateEventAtNightWaitsForMorning(t *testing.T) {
 	d := newCalendarDemo(t, 0)
 	d.now = time.Date(2026, 11, 23, 22, 15, 0, 0, d.ny)
-	id, _, err := d.s.CreateEvent(context.Background(), d.admin, d.input(time.Date(2026, 11, 25, 9, 0, 0, 0, d.ny), d.client.ID))
+	id, _, err := d.s.Events.CreateEvent(context.Background(), d.admin, d.input(time.Date(2026, 11, 25, 9, 0, 0, 0, d.ny), d.client.ID))
 	require.NoError(t, err)
 	kinds, at := d.texts(t, id)
 	assert.Equal(t, []string{"created:planned"}, kinds, "no reminder when the firm wants none")
@@ -108,11 +111,11 @@ func TestCreateEventAtNightWaitsForMorning(t *testing.T) {
 func TestReminderFollowsTheFirmsZone(t *testing.T) {
 	d := newCalendarDemo(t, 1)
 	ctx := context.Background()
-	_, err := d.s.SetCalendarSettings(ctx, d.admin, store.CalendarSettings{TimeZone: "America/Los_Angeles", ReminderDays: 1})
+	_, err := d.s.Events.SetCalendarSettings(ctx, d.admin, firms.CalendarSettings{TimeZone: "America/Los_Angeles", ReminderDays: 1})
 	require.NoError(t, err)
 	la, _ := time.LoadLocation("America/Los_Angeles")
 	// 1:00 on Dec 8 in New York is still Dec 7 in Los Angeles.
-	id, _, err := d.s.CreateEvent(ctx, d.admin, d.input(time.Date(2026, 12, 8, 1, 0, 0, 0, d.ny), d.client.ID))
+	id, _, err := d.s.Events.CreateEvent(ctx, d.admin, d.input(time.Date(2026, 12, 8, 1, 0, 0, 0, d.ny), d.client.ID))
 	require.NoError(t, err)
 	_, at := d.texts(t, id)
 	assert.True(t, at[1].Equal(time.Date(2026, 12, 6, 10, 0, 0, 0, la)), "the day before in the firm's zone: %s", at[1].In(la))
@@ -122,13 +125,13 @@ func TestEditPlansUpdatesAndReminders(t *testing.T) {
 	d := newCalendarDemo(t, 1)
 	ctx := context.Background()
 	start := time.Date(2026, 12, 7, 14, 0, 0, 0, d.ny)
-	id, _, err := d.s.CreateEvent(ctx, d.admin, d.input(start, d.client.ID))
+	id, _, err := d.s.Events.CreateEvent(ctx, d.admin, d.input(start, d.client.ID))
 	require.NoError(t, err)
 
 	// Before the invitation went out, a move needs no update: the
 	// invitation is written when sent. The reminder moves with the event.
 	moved := start.Add(24 * time.Hour)
-	_, err = d.s.UpdateEvent(ctx, d.admin, id, d.input(moved, d.client.ID))
+	_, err = d.s.Events.UpdateEvent(ctx, d.admin, id, d.input(moved, d.client.ID))
 	require.NoError(t, err)
 	kinds, at := d.texts(t, id)
 	assert.Equal(t, []string{"created:planned", "reminder:cancelled", "reminder:planned"}, kinds)
@@ -138,7 +141,7 @@ func TestEditPlansUpdatesAndReminders(t *testing.T) {
 	d.asked(t, id, d.client.ID)
 	in := d.input(moved, d.client.ID)
 	in.Location = "Courthouse, room 4"
-	_, err = d.s.UpdateEvent(ctx, d.admin, id, in)
+	_, err = d.s.Events.UpdateEvent(ctx, d.admin, id, in)
 	require.NoError(t, err)
 	kinds, _ = d.texts(t, id)
 	assert.Equal(t, []string{"created:sent", "reminder:cancelled", "reminder:planned", "updated:planned"}, kinds)
@@ -146,7 +149,7 @@ func TestEditPlansUpdatesAndReminders(t *testing.T) {
 
 	// A new title alone sends nothing.
 	in.Title = "Deposition preparation"
-	_, err = d.s.UpdateEvent(ctx, d.admin, id, in)
+	_, err = d.s.Events.UpdateEvent(ctx, d.admin, id, in)
 	require.NoError(t, err)
 	kinds, _ = d.texts(t, id)
 	assert.Len(t, kinds, 4)
@@ -154,7 +157,7 @@ func TestEditPlansUpdatesAndReminders(t *testing.T) {
 	// A new time: one update (the waiting one is replaced), answer voided,
 	// reminder re-planned.
 	in.Start, in.End = moved.Add(2*time.Hour), moved.Add(3*time.Hour)
-	_, err = d.s.UpdateEvent(ctx, d.admin, id, in)
+	_, err = d.s.Events.UpdateEvent(ctx, d.admin, id, in)
 	require.NoError(t, err)
 	kinds, _ = d.texts(t, id)
 	assert.Equal(t, []string{"created:sent", "reminder:cancelled", "reminder:cancelled", "updated:cancelled", "updated:planned", "reminder:planned"}, kinds)
@@ -165,12 +168,12 @@ func TestReminderSentIsNeverPlannedAgain(t *testing.T) {
 	d := newCalendarDemo(t, 1)
 	ctx := context.Background()
 	start := time.Date(2026, 12, 7, 14, 0, 0, 0, d.ny)
-	id, _, err := d.s.CreateEvent(ctx, d.admin, d.input(start, d.client.ID))
+	id, _, err := d.s.Events.CreateEvent(ctx, d.admin, d.input(start, d.client.ID))
 	require.NoError(t, err)
 	require.NoError(t, d.db.Exec(`UPDATE event_notifications SET status = 'sent' WHERE event_id = ? AND kind = 'reminder'`, id).Error)
 
 	// Re-planning for the same start (settings saved again) adds nothing.
-	_, err = d.s.SetCalendarSettings(ctx, d.admin, store.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 1})
+	_, err = d.s.Events.SetCalendarSettings(ctx, d.admin, firms.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 1})
 	require.NoError(t, err)
 	kinds, _ := d.texts(t, id)
 	assert.Equal(t, []string{"created:planned", "reminder:sent"}, kinds)
@@ -179,24 +182,24 @@ func TestReminderSentIsNeverPlannedAgain(t *testing.T) {
 func TestChangingReminderDaysReplans(t *testing.T) {
 	d := newCalendarDemo(t, 1)
 	ctx := context.Background()
-	id, _, err := d.s.CreateEvent(ctx, d.admin, d.input(time.Date(2026, 12, 7, 14, 0, 0, 0, d.ny), d.client.ID))
+	id, _, err := d.s.Events.CreateEvent(ctx, d.admin, d.input(time.Date(2026, 12, 7, 14, 0, 0, 0, d.ny), d.client.ID))
 	require.NoError(t, err)
-	planned, err := d.s.SetCalendarSettings(ctx, d.admin, store.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 3})
+	planned, err := d.s.Events.SetCalendarSettings(ctx, d.admin, firms.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 3})
 	require.NoError(t, err)
 	require.Len(t, planned, 1)
 	assert.True(t, planned[0].SendAt.Equal(time.Date(2026, 12, 4, 10, 0, 0, 0, d.ny)))
 
-	_, err = d.s.SetCalendarSettings(ctx, d.admin, store.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 0})
+	_, err = d.s.Events.SetCalendarSettings(ctx, d.admin, firms.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 0})
 	require.NoError(t, err)
 	kinds, _ := d.texts(t, id)
 	assert.Equal(t, []string{"created:planned", "reminder:cancelled", "reminder:cancelled"}, kinds)
 
-	_, err = d.s.SetCalendarSettings(ctx, d.member, store.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 2})
+	_, err = d.s.Events.SetCalendarSettings(ctx, d.member, firms.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 2})
 	assert.ErrorIs(t, err, store.ErrForbidden, "administrators only")
-	_, err = d.s.SetCalendarSettings(ctx, d.admin, store.CalendarSettings{TimeZone: "Mars/Olympus", ReminderDays: 2})
+	_, err = d.s.Events.SetCalendarSettings(ctx, d.admin, firms.CalendarSettings{TimeZone: "Mars/Olympus", ReminderDays: 2})
 	var bad *store.InvalidError
 	assert.ErrorAs(t, err, &bad)
-	_, err = d.s.SetCalendarSettings(ctx, d.admin, store.CalendarSettings{TimeZone: "UTC", ReminderDays: 8})
+	_, err = d.s.Events.SetCalendarSettings(ctx, d.admin, firms.CalendarSettings{TimeZone: "UTC", ReminderDays: 8})
 	assert.ErrorAs(t, err, &bad)
 }
 
@@ -204,12 +207,12 @@ func TestCancelAndRemoveTellThoseWhoWereAsked(t *testing.T) {
 	d := newCalendarDemo(t, 1)
 	ctx := context.Background()
 	start := time.Date(2026, 12, 7, 14, 0, 0, 0, d.ny)
-	id, _, err := d.s.CreateEvent(ctx, d.admin, d.input(start, d.client.ID, d.related.ID))
+	id, _, err := d.s.Events.CreateEvent(ctx, d.admin, d.input(start, d.client.ID, d.related.ID))
 	require.NoError(t, err)
 	d.asked(t, id, d.client.ID) // the related contact's invitation is still planned
 
 	// Removing the related contact, never texted, drops their texts quietly.
-	_, err = d.s.UpdateEvent(ctx, d.admin, id, d.input(start, d.client.ID))
+	_, err = d.s.Events.UpdateEvent(ctx, d.admin, id, d.input(start, d.client.ID))
 	require.NoError(t, err)
 	rel := d.attendee(t, id, d.related.ID)
 	assert.NotNil(t, rel.RemovedAt)
@@ -217,7 +220,7 @@ func TestCancelAndRemoveTellThoseWhoWereAsked(t *testing.T) {
 	require.NoError(t, d.db.Raw(`SELECT kind || ':' || status FROM event_notifications WHERE attendee_id = ? ORDER BY id`, rel.ID).Scan(&relTexts).Error)
 	assert.Equal(t, []string{"created:cancelled", "reminder:cancelled"}, relTexts)
 
-	planned, err := d.s.CancelEvent(ctx, d.admin, id)
+	planned, err := d.s.Events.CancelEvent(ctx, d.admin, id)
 	require.NoError(t, err)
 	require.Len(t, planned, 1)
 	cl := d.attendee(t, id, d.client.ID)
@@ -225,10 +228,10 @@ func TestCancelAndRemoveTellThoseWhoWereAsked(t *testing.T) {
 	require.NoError(t, d.db.Raw(`SELECT kind || ':' || status FROM event_notifications WHERE attendee_id = ? ORDER BY id`, cl.ID).Scan(&clTexts).Error)
 	assert.Equal(t, []string{"created:sent", "reminder:cancelled", "cancelled:planned"}, clTexts)
 
-	again, err := d.s.CancelEvent(ctx, d.admin, id)
+	again, err := d.s.Events.CancelEvent(ctx, d.admin, id)
 	require.NoError(t, err)
 	assert.Empty(t, again, "cancelling twice tells no one twice")
-	_, err = d.s.UpdateEvent(ctx, d.admin, id, d.input(start, d.client.ID))
+	_, err = d.s.Events.UpdateEvent(ctx, d.admin, id, d.input(start, d.client.ID))
 	var bad *store.InvalidError
 	assert.ErrorAs(t, err, &bad, "a cancelled event stays cancelled")
 }
@@ -242,21 +245,21 @@ func TestEventInputRules(t *testing.T) {
 
 	tests := []struct {
 		name string
-		edit func(*store.EventInput)
+		edit func(*events.EventInput)
 	}{
-		{"no title", func(in *store.EventInput) { in.Title = "  " }},
-		{"ends before it starts", func(in *store.EventInput) { in.End = in.Start.Add(-time.Minute) }},
-		{"no start", func(in *store.EventInput) { in.Start = time.Time{} }},
-		{"contact twice", func(in *store.EventInput) { in.Contacts = append(in.Contacts, in.Contacts[0]) }},
-		{"notify a contact with no number", func(in *store.EventInput) {
-			in.Contacts = append(in.Contacts, store.ContactAttendee{ContactID: noNumber.ID, NotifyText: true})
+		{"no title", func(in *events.EventInput) { in.Title = "  " }},
+		{"ends before it starts", func(in *events.EventInput) { in.End = in.Start.Add(-time.Minute) }},
+		{"no start", func(in *events.EventInput) { in.Start = time.Time{} }},
+		{"contact twice", func(in *events.EventInput) { in.Contacts = append(in.Contacts, in.Contacts[0]) }},
+		{"notify a contact with no number", func(in *events.EventInput) {
+			in.Contacts = append(in.Contacts, events.ContactAttendee{ContactID: noNumber.ID, NotifyText: true})
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := d.input(start, d.client.ID)
 			tt.edit(&in)
-			_, _, err := d.s.CreateEvent(ctx, d.admin, in)
+			_, _, err := d.s.Events.CreateEvent(ctx, d.admin, in)
 			var bad *store.InvalidError
 			assert.ErrorAs(t, err, &bad)
 		})
@@ -265,18 +268,18 @@ func TestEventInputRules(t *testing.T) {
 	t.Run("opted-out contact cannot be notified", func(t *testing.T) {
 		require.NoError(t, d.db.Exec(`INSERT INTO text_opt_outs (firm_id, firm_number, contact_number) VALUES (?, ?, ?)`,
 			d.firm.ID, pool[0].Number, "+14155550124").Error)
-		_, _, err := d.s.CreateEvent(ctx, d.admin, d.input(start, d.related.ID))
+		_, _, err := d.s.Events.CreateEvent(ctx, d.admin, d.input(start, d.related.ID))
 		var bad *store.InvalidError
 		require.ErrorAs(t, err, &bad)
-		assert.Contains(t, bad.Msg, store.WhyOptedOut)
-		choices, err := d.s.EventChoices(ctx, d.admin, d.matterID)
+		assert.Contains(t, bad.Msg, texting.Words(texting.OptedOut))
+		choices, err := d.s.Events.EventChoices(ctx, d.admin, d.matterID)
 		require.NoError(t, err)
 		why := map[int64]string{}
 		for _, c := range choices.Contacts {
 			why[c.ID] = c.Why
 		}
-		assert.Equal(t, store.WhyOptedOut, why[d.related.ID])
-		assert.Equal(t, store.WhyNoNumber, why[noNumber.ID])
+		assert.Equal(t, texting.Words(texting.OptedOut), why[d.related.ID])
+		assert.Equal(t, (&texting.Refusal{Reason: texting.NoNumber, Name: noNumber.Name()}).Error(), why[noNumber.ID])
 		assert.Equal(t, "", why[d.client.ID])
 		assert.Equal(t, d.client.ID, choices.Contacts[0].ID, "the matter's client comes first")
 	})
@@ -286,29 +289,29 @@ func TestEventsAreTheFirmsAlone(t *testing.T) {
 	d := newCalendarDemo(t, 0)
 	ctx := context.Background()
 	start := time.Date(2026, 12, 7, 14, 0, 0, 0, d.ny)
-	id, _, err := d.s.CreateEvent(ctx, d.admin, d.input(start, d.client.ID))
+	id, _, err := d.s.Events.CreateEvent(ctx, d.admin, d.input(start, d.client.ID))
 	require.NoError(t, err)
 
-	_, err = d.s.Event(ctx, d.otherFirmAdmin, id)
+	_, err = d.s.Events.Event(ctx, d.otherFirmAdmin, id)
 	assert.ErrorIs(t, err, db.ErrNotFound)
-	_, err = d.s.CancelEvent(ctx, d.otherFirmAdmin, id)
+	_, err = d.s.Events.CancelEvent(ctx, d.otherFirmAdmin, id)
 	assert.ErrorIs(t, err, db.ErrNotFound)
-	_, err = d.s.Event(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, id)
+	_, err = d.s.Events.Event(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, id)
 	assert.ErrorIs(t, err, db.ErrNotFound, "clients never see the firm's calendar")
 
 	foreign := d.input(start)
-	foreign.Contacts = []store.ContactAttendee{{ContactID: d.otherContact.ID}}
-	_, _, err = d.s.CreateEvent(ctx, d.admin, foreign)
+	foreign.Contacts = []events.ContactAttendee{{ContactID: d.otherContact.ID}}
+	_, _, err = d.s.Events.CreateEvent(ctx, d.admin, foreign)
 	assert.ErrorIs(t, err, db.ErrNotFound, "another firm's contact cannot be invited")
 
 	// A member who may not see the matter does not see its events.
 	require.NoError(t, d.db.Exec(`UPDATE matters SET permission = 'users' WHERE id = ?`, d.matterID).Error)
-	_, err = d.s.Event(ctx, d.member, id)
+	_, err = d.s.Events.Event(ctx, d.member, id)
 	assert.ErrorIs(t, err, db.ErrNotFound)
-	list, err := d.s.Events(ctx, d.member, start.Add(-time.Hour), start.Add(time.Hour), 0)
+	list, err := d.s.Events.Events(ctx, d.member, start.Add(-time.Hour), start.Add(time.Hour), 0)
 	require.NoError(t, err)
 	assert.Empty(t, list)
-	list, err = d.s.Events(ctx, d.admin, start.Add(-time.Hour), start.Add(time.Hour), 0)
+	list, err = d.s.Events.Events(ctx, d.admin, start.Add(-time.Hour), start.Add(time.Hour), 0)
 	require.NoError(t, err)
 	assert.Len(t, list, 1)
 }
@@ -317,21 +320,21 @@ func TestEventsListAndLoad(t *testing.T) {
 	d := newDemo(t)
 	ctx := context.Background()
 	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
-	id, _, err := d.s.CreateEvent(ctx, d.member, store.EventInput{MatterID: d.matterID, Title: "Prep",
-		Start: start, End: start.Add(time.Hour), Contacts: []store.ContactAttendee{{ContactID: d.client.ID}}})
+	id, _, err := d.s.Events.CreateEvent(ctx, d.member, events.EventInput{MatterID: d.matterID, Title: "Prep",
+		Start: start, End: start.Add(time.Hour), Contacts: []events.ContactAttendee{{ContactID: d.client.ID}}})
 	require.NoError(t, err)
 
-	rows, err := d.s.Events(ctx, d.member, start.Add(-time.Hour), start.Add(2*time.Hour), 0)
+	rows, err := d.s.Events.Events(ctx, d.member, start.Add(-time.Hour), start.Add(2*time.Hour), 0)
 	require.NoError(t, err)
 	require.Len(t, rows, 1)
 	assert.Equal(t, "00001 · Casey Client v. Acme Insurance (car accident claim)", rows[0].MatterName)
 	assert.Equal(t, 1, rows[0].Attendees)
 
-	after, err := d.s.Events(ctx, d.member, start.Add(time.Hour), start.Add(2*time.Hour), 0)
+	after, err := d.s.Events.Events(ctx, d.member, start.Add(time.Hour), start.Add(2*time.Hour), 0)
 	require.NoError(t, err)
 	assert.Empty(t, after, "an event ending as the range starts is not in it")
 
-	ev, err := d.s.Event(ctx, d.member, id)
+	ev, err := d.s.Events.Event(ctx, d.member, id)
 	require.NoError(t, err)
 	assert.Equal(t, rows[0].MatterName, ev.MatterName)
 	require.Len(t, ev.Contacts, 1)

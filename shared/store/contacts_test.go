@@ -11,6 +11,8 @@ import (
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
+	"github.com/parleyhq/parley/shared/store/texting"
 )
 
 // secretMatter adds Sam, the client of a matter only listed users may see,
@@ -27,7 +29,7 @@ func (d demo) secretMatter(t *testing.T) models.Contact {
 	return sam
 }
 
-func names(rows []store.ContactRow) map[string]int {
+func names(rows []contacts.Row) map[string]int {
 	out := map[string]int{}
 	for _, r := range rows {
 		out[r.Name] = r.Matters
@@ -41,11 +43,11 @@ func TestContactsListAndSearch(t *testing.T) {
 	d.secretMatter(t)
 	ctx := context.Background()
 
-	rows, err := d.s.Contacts(ctx, d.member, "")
+	rows, err := d.s.Contacts.List(ctx, d.member, "")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"Casey Client": 1, "Robin Related": 1, "Sam Secret": 0}, names(rows),
 		"every contact of the firm, counting only the matters the member may see")
-	rows, err = d.s.Contacts(ctx, d.admin, "")
+	rows, err = d.s.Contacts.List(ctx, d.admin, "")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"Casey Client": 2, "Robin Related": 1, "Sam Secret": 1}, names(rows))
 	assert.Equal(t, "client@demo.parley.test", rows[0].Email)
@@ -62,7 +64,7 @@ func TestContactsListAndSearch(t *testing.T) {
 		"nobody":         nil,
 		"0177":           nil, // another firm's number
 	} {
-		rows, err := d.s.Contacts(ctx, d.member, q)
+		rows, err := d.s.Contacts.List(ctx, d.member, q)
 		require.NoError(t, err, q)
 		var got []string
 		for _, r := range rows {
@@ -71,10 +73,10 @@ func TestContactsListAndSearch(t *testing.T) {
 		assert.Equal(t, want, got, "search %q", q)
 	}
 
-	rows, err = d.s.Contacts(ctx, d.otherFirmAdmin, "")
+	rows, err = d.s.Contacts.List(ctx, d.otherFirmAdmin, "")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"Cy": 0}, names(rows), "another firm's contacts only")
-	_, err = d.s.Contacts(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, "")
+	_, err = d.s.Contacts.List(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, "")
 	assert.ErrorIs(t, err, db.ErrNotFound, "clients list no contacts")
 }
 
@@ -84,14 +86,14 @@ func TestContactPage(t *testing.T) {
 	sam := d.secretMatter(t)
 	ctx := context.Background()
 
-	p, err := d.s.ContactPage(ctx, d.member, d.client.ID)
+	p, err := d.s.Pages.Contact(ctx, d.member, d.client.ID)
 	require.NoError(t, err)
 	require.Len(t, p.Matters, 1, "the restricted matter is left out for the member")
 	assert.Equal(t, "Client", p.Matters[0].Role)
 	require.Len(t, p.Threads, 2)
 	assert.Equal(t, "This contact", p.Threads[0].Role)
 	assert.Equal(t, d.client.ID, p.Threads[0].ContactID)
-	assert.Equal(t, store.MatterThread{ContactID: d.related.ID, ContactName: "Robin Related", Role: "Spouse on 00001"}, p.Threads[1])
+	assert.Equal(t, texting.MatterThread{ContactID: d.related.ID, ContactName: "Robin Related", Role: "Spouse on 00001"}, p.Threads[1])
 	assert.Len(t, p.Contact.Emails, 1)
 	assert.Len(t, p.Contact.Addresses, 1)
 	require.Len(t, p.Phones, 1)
@@ -99,7 +101,7 @@ func TestContactPage(t *testing.T) {
 	assert.NotNil(t, p.Portal.Since)
 	assert.Nil(t, p.Portal.LastSignedIn)
 
-	p, err = d.s.ContactPage(ctx, d.admin, d.client.ID)
+	p, err = d.s.Pages.Contact(ctx, d.admin, d.client.ID)
 	require.NoError(t, err)
 	require.Len(t, p.Matters, 2)
 	var roles []string
@@ -110,14 +112,14 @@ func TestContactPage(t *testing.T) {
 
 	// Sam's page is there for the member (texts show every contact), but
 	// not the matter that is all that links Sam to Casey.
-	p, err = d.s.ContactPage(ctx, d.member, sam.ID)
+	p, err = d.s.Pages.Contact(ctx, d.member, sam.ID)
 	require.NoError(t, err)
 	assert.Empty(t, p.Matters)
 	assert.Len(t, p.Threads, 1)
 
-	_, err = d.s.ContactPage(ctx, d.otherFirmAdmin, d.client.ID)
+	_, err = d.s.Pages.Contact(ctx, d.otherFirmAdmin, d.client.ID)
 	assert.ErrorIs(t, err, db.ErrNotFound)
-	_, err = d.s.ContactPage(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, d.client.ID)
+	_, err = d.s.Pages.Contact(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, d.client.ID)
 	assert.ErrorIs(t, err, db.ErrNotFound)
 }
 
@@ -125,7 +127,7 @@ func TestContactPageOptOutAndPortal(t *testing.T) {
 	t.Parallel()
 	d := newDemo(t)
 	ctx := context.Background()
-	st, err := d.s.EnableTexting(ctx, d.admin, pool)
+	st, err := d.s.Firms.EnableTexting(ctx, d.admin, pool)
 	require.NoError(t, err)
 	// An opt-out from an old firm number no longer blocks texts.
 	for _, firmNumber := range []string{*st.TextingNumber, "+18005550000"} {
@@ -143,7 +145,7 @@ func TestContactPageOptOutAndPortal(t *testing.T) {
 		require.NoError(t, d.db.Create(&tok).Error)
 	}
 
-	p, err := d.s.ContactPage(ctx, d.member, d.related.ID)
+	p, err := d.s.Pages.Contact(ctx, d.member, d.related.ID)
 	require.NoError(t, err)
 	require.Len(t, p.Phones, 1)
 	assert.True(t, p.Phones[0].OptedOut)
@@ -152,7 +154,7 @@ func TestContactPageOptOutAndPortal(t *testing.T) {
 	require.NotNil(t, p.Portal.LastSignedIn)
 	assert.True(t, used.Equal(*p.Portal.LastSignedIn))
 
-	p, err = d.s.ContactPage(ctx, d.member, d.client.ID)
+	p, err = d.s.Pages.Contact(ctx, d.member, d.client.ID)
 	require.NoError(t, err)
 	assert.False(t, p.Phones[0].OptedOut, "opted out of another number only")
 }

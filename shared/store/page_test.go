@@ -6,10 +6,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/documents"
+	"github.com/parleyhq/parley/shared/store/portal"
 )
 
 // MatterPage reads its lists in the same round trip as the access check;
@@ -22,11 +25,11 @@ func TestMatterPageListsCheckAccessThemselves(t *testing.T) {
 	require.NoError(t, d.db.Create(&models.PortalMessage{FirmID: d.firm.ID, MatterID: d.matterID, AuthorUserID: &d.admin.UserID, Body: "Hello"}).Error)
 	client := store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}
 
-	p, err := d.s.MatterPage(ctx, client, d.matterID)
+	p, err := d.s.Pages.Matter(ctx, client, d.matterID)
 	require.NoError(t, err)
 	require.NotEmpty(t, p.Documents)
 	require.NotEmpty(t, p.Messages)
-	docs, folders, msgs, err := d.s.PageListsAlone(ctx, client, d.matterID)
+	docs, folders, msgs, err := pageListsAlone(ctx, d.db, client, d.matterID)
 	require.NoError(t, err)
 	assert.Equal(t, []int{len(p.Documents), len(p.Folders), len(p.Messages)}, []int{docs, folders, msgs})
 
@@ -35,9 +38,9 @@ func TestMatterPageListsCheckAccessThemselves(t *testing.T) {
 		"another firm's admin":           d.otherFirmAdmin,
 		"the client, under another firm": {FirmID: d.otherFirmAdmin.FirmID, ContactID: d.client.ID},
 	} {
-		_, err := d.s.MatterPage(ctx, v, d.matterID)
+		_, err := d.s.Pages.Matter(ctx, v, d.matterID)
 		assert.ErrorIs(t, err, db.ErrNotFound, name)
-		docs, folders, msgs, err := d.s.PageListsAlone(ctx, v, d.matterID)
+		docs, folders, msgs, err := pageListsAlone(ctx, d.db, v, d.matterID)
 		require.NoError(t, err, name)
 		assert.Equal(t, []int{0, 0, 0}, []int{docs, folders, msgs}, name)
 	}
@@ -50,16 +53,16 @@ func TestMatterPageAuthorNames(t *testing.T) {
 	ctx := context.Background()
 	d := newDemo(t)
 	client := store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}
-	_, err := d.s.AddMessage(ctx, d.admin, d.matterID, "From the firm")
+	_, err := d.s.Portal.AddMessage(ctx, d.admin, d.matterID, "From the firm")
 	require.NoError(t, err)
-	_, err = d.s.AddMessage(ctx, client, d.matterID, "From the client")
+	_, err = d.s.Portal.AddMessage(ctx, client, d.matterID, "From the client")
 	require.NoError(t, err)
 	var admin models.User
 	require.NoError(t, d.db.Take(&admin, d.admin.UserID).Error)
 	adminName := admin.FirstName + " " + admin.LastName
 
 	authors := func(v store.Viewer) map[string]string {
-		p, err := d.s.MatterPage(ctx, v, d.matterID)
+		p, err := d.s.Pages.Matter(ctx, v, d.matterID)
 		require.NoError(t, err)
 		out := map[string]string{}
 		for _, m := range p.Messages {
@@ -71,4 +74,21 @@ func TestMatterPageAuthorNames(t *testing.T) {
 	assert.Equal(t, adminName, firm["From the firm"])
 	assert.Equal(t, d.client.FirstName+" "+d.client.LastName, firm["From the client"])
 	assert.Equal(t, adminName, authors(client)["From the firm"])
+}
+
+// pageListsAlone runs the matter page's three list queries without the
+// matter check that guards them in pages.Matter, to test the access rule
+// each holds by itself. It returns how many rows each gave.
+func pageListsAlone(ctx context.Context, gdb *gorm.DB, v store.Viewer, matterID int64) (docs, folders, messages int, err error) {
+	args := store.ViewerArgs(v, matterID)
+	d, err := store.QueryAll(ctx, gdb, documents.DocumentsQuery(v), args, documents.ScanDocument)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	f, err := store.QueryAll(ctx, gdb, documents.FoldersQuery(v), args, documents.ScanFolder)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	m, err := store.QueryAll(ctx, gdb, portal.MessagesQuery(v), args, portal.ScanMessage)
+	return len(d), len(f), len(m), err
 }

@@ -18,6 +18,10 @@ import (
 	"github.com/parleyhq/parley/shared/seed"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
+	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/stores"
+	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/testkit"
 )
 
@@ -26,7 +30,7 @@ var pool = []config.PoolNumber{{Dialect: "twilio", Number: "+18885550100"}, {Dia
 // demo is the seeded firm as the store sees it.
 type demo struct {
 	db             *gorm.DB
-	s              *store.Store
+	s              *stores.Set
 	firm           models.Firm
 	admin, member  store.Viewer
 	client         models.Contact
@@ -42,7 +46,7 @@ func newDemo(t *testing.T) demo {
 	ds, err := docstore.NewDisk(t.TempDir())
 	require.NoError(t, err)
 	require.NoError(t, seed.Demo(context.Background(), gdb, ds, testkit.Logger()))
-	d := demo{db: gdb, s: store.New(gdb)}
+	d := demo{db: gdb, s: stores.New(gdb)}
 	require.NoError(t, gdb.Where("slug = ?", seed.DemoFirmSlug).Take(&d.firm).Error)
 	var admin, member models.User
 	require.NoError(t, gdb.Where("email = ?", seed.DemoAdminEmail).Take(&admin).Error)
@@ -87,35 +91,35 @@ func TestEnableTextingAssignsPoolNumbers(t *testing.T) {
 	d := newDemo(t)
 	ctx := context.Background()
 
-	_, err := d.s.EnableTexting(ctx, d.member, pool)
+	_, err := d.s.Firms.EnableTexting(ctx, d.member, pool)
 	assert.ErrorIs(t, err, store.ErrForbidden, "members cannot turn texting on")
-	_, err = d.s.EnableTexting(ctx, d.admin, nil)
-	assert.ErrorIs(t, err, store.ErrNoTextingNumber, "an empty pool")
+	_, err = d.s.Firms.EnableTexting(ctx, d.admin, nil)
+	assert.ErrorIs(t, err, firms.ErrNoTextingNumber, "an empty pool")
 
-	st, err := d.s.EnableTexting(ctx, d.admin, pool)
+	st, err := d.s.Firms.EnableTexting(ctx, d.admin, pool)
 	require.NoError(t, err)
 	assert.True(t, st.TextingEnabled)
 	assert.Equal(t, "+18885550100", *st.TextingNumber)
 	assert.Equal(t, "twilio", *st.TextingDialect)
-	st, err = d.s.EnableTexting(ctx, d.admin, pool)
+	st, err = d.s.Firms.EnableTexting(ctx, d.admin, pool)
 	require.NoError(t, err)
 	assert.Equal(t, "+18885550100", *st.TextingNumber, "enabling again keeps the number")
 
-	st, err = d.s.EnableTexting(ctx, d.otherFirmAdmin, pool)
+	st, err = d.s.Firms.EnableTexting(ctx, d.otherFirmAdmin, pool)
 	require.NoError(t, err)
 	assert.Equal(t, "+18335550199", *st.TextingNumber, "the next firm gets the next number")
 	assert.Equal(t, "telnyx", *st.TextingDialect)
 
 	third := newFirm(t, d.db, "third")
-	_, err = d.s.EnableTexting(ctx, third, pool)
-	assert.ErrorIs(t, err, store.ErrNoTextingNumber, "the pool is exhausted")
+	_, err = d.s.Firms.EnableTexting(ctx, third, pool)
+	assert.ErrorIs(t, err, firms.ErrNoTextingNumber, "the pool is exhausted")
 
-	require.NoError(t, d.s.DisableTexting(ctx, d.admin))
-	st, err = d.s.Texting(ctx, d.admin)
+	require.NoError(t, d.s.Firms.DisableTexting(ctx, d.admin))
+	st, err = d.s.Firms.Texting(ctx, d.admin)
 	require.NoError(t, err)
 	assert.False(t, st.TextingEnabled)
 	assert.Nil(t, st.TextingNumber, "the number goes back to the pool")
-	st, err = d.s.EnableTexting(ctx, third, pool)
+	st, err = d.s.Firms.EnableTexting(ctx, third, pool)
 	require.NoError(t, err)
 	assert.Equal(t, "+18885550100", *st.TextingNumber, "a released number is reused")
 }
@@ -124,17 +128,17 @@ func TestEnableTextingAssignsPoolNumbers(t *testing.T) {
 func TestEnableTextingRace(t *testing.T) {
 	t.Parallel()
 	gdb := testkit.DB(t)
-	s := store.New(gdb)
-	var firms []store.Viewer
+	s := stores.New(gdb)
+	var admins []store.Viewer
 	for i := range 8 {
-		firms = append(firms, newFirm(t, gdb, fmt.Sprintf("firm-%d", i)))
+		admins = append(admins, newFirm(t, gdb, fmt.Sprintf("firm-%d", i)))
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(firms))
-	numbers := make([]string, len(firms))
-	for i, v := range firms {
+	errs := make([]error, len(admins))
+	numbers := make([]string, len(admins))
+	for i, v := range admins {
 		wg.Go(func() {
-			st, err := s.EnableTexting(context.Background(), v, pool)
+			st, err := s.Firms.EnableTexting(context.Background(), v, pool)
 			errs[i] = err
 			if err == nil {
 				numbers[i] = *st.TextingNumber
@@ -145,7 +149,7 @@ func TestEnableTextingRace(t *testing.T) {
 	got := map[string]int{}
 	for i, err := range errs {
 		if err != nil {
-			require.ErrorIs(t, err, store.ErrNoTextingNumber)
+			require.ErrorIs(t, err, firms.ErrNoTextingNumber)
 			continue
 		}
 		got[numbers[i]]++
@@ -158,12 +162,12 @@ func TestSendTextChecks(t *testing.T) {
 	d := newDemo(t)
 	ctx := context.Background()
 
-	_, err := d.s.SendText(ctx, d.member, d.client.ID, "Hi")
-	assert.ErrorIs(t, err, store.ErrTextingOff)
-	_, err = d.s.EnableTexting(ctx, d.admin, pool)
+	_, err := d.s.Texting.SendText(ctx, d.member, d.client.ID, "Hi")
+	assert.ErrorIs(t, err, texting.ErrTextingOff)
+	_, err = d.s.Firms.EnableTexting(ctx, d.admin, pool)
 	require.NoError(t, err)
 
-	txt, err := d.s.SendText(ctx, d.member, d.client.ID, "Hi")
+	txt, err := d.s.Texting.SendText(ctx, d.member, d.client.ID, "Hi")
 	require.NoError(t, err)
 	assert.Equal(t, models.TextQueued, txt.Status)
 	assert.Equal(t, "out", txt.Direction)
@@ -172,31 +176,31 @@ func TestSendTextChecks(t *testing.T) {
 	assert.Equal(t, seed.DemoClientPhone, txt.ContactNumber)
 	assert.Equal(t, d.member.UserID, *txt.SentByUserID)
 
-	_, err = d.s.SendText(ctx, d.otherFirmAdmin, d.client.ID, "Hi")
+	_, err = d.s.Texting.SendText(ctx, d.otherFirmAdmin, d.client.ID, "Hi")
 	assert.ErrorIs(t, err, db.ErrNotFound, "another firm's contact does not exist for you")
-	_, err = d.s.SendText(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, d.client.ID, "Hi")
+	_, err = d.s.Texting.SendText(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, d.client.ID, "Hi")
 	assert.ErrorIs(t, err, db.ErrNotFound, "clients do not text from the firm's number")
 
 	require.NoError(t, d.db.Create(&models.TextOptOut{FirmID: d.firm.ID, FirmNumber: pool[0].Number, ContactNumber: seed.DemoClientPhone}).Error)
-	_, err = d.s.SendText(ctx, d.member, d.client.ID, "Hi")
-	assert.ErrorIs(t, err, store.ErrOptedOut)
+	_, err = d.s.Texting.SendText(ctx, d.member, d.client.ID, "Hi")
+	assert.ErrorIs(t, err, texting.ErrOptedOut)
 
 	uk := models.Contact{FirmID: d.firm.ID, Kind: models.ContactPerson, FirstName: "Una",
 		PhoneNumbers: []models.ContactPhoneNumber{{FirmID: d.firm.ID, Number: "+447700900123", Label: "mobile", IsTexting: true}}}
 	require.NoError(t, d.db.Create(&uk).Error)
-	_, err = d.s.SendText(ctx, d.member, uk.ID, "Hi")
+	_, err = d.s.Texting.SendText(ctx, d.member, uk.ID, "Hi")
 	assert.ErrorIs(t, err, sms.ErrNotTextable)
 
 	none := models.Contact{FirmID: d.firm.ID, Kind: models.ContactPerson, FirstName: "Nell",
 		PhoneNumbers: []models.ContactPhoneNumber{{FirmID: d.firm.ID, Number: "+14155550150", Label: "work"}}}
 	require.NoError(t, d.db.Create(&none).Error)
-	_, err = d.s.SendText(ctx, d.member, none.ID, "Hi")
-	assert.ErrorIs(t, err, store.ErrNoContactNumber, "a work number is not texted")
+	_, err = d.s.Texting.SendText(ctx, d.member, none.ID, "Hi")
+	assert.ErrorIs(t, err, texting.ErrNoNumber, "a work number is not texted")
 
 	mobile := models.Contact{FirmID: d.firm.ID, Kind: models.ContactPerson, FirstName: "Mo",
 		PhoneNumbers: []models.ContactPhoneNumber{{FirmID: d.firm.ID, Number: "+14155550151", Label: "work"}, {FirmID: d.firm.ID, Number: "+14155550152", Label: "mobile"}}}
 	require.NoError(t, d.db.Create(&mobile).Error)
-	txt, err = d.s.SendText(ctx, d.member, mobile.ID, "Hi")
+	txt, err = d.s.Texting.SendText(ctx, d.member, mobile.ID, "Hi")
 	require.NoError(t, err)
 	assert.Equal(t, "+14155550152", txt.ContactNumber, "without a texting number, the mobile number")
 }
@@ -205,29 +209,29 @@ func TestUnreadTexts(t *testing.T) {
 	t.Parallel()
 	d := newDemo(t)
 	ctx := context.Background()
-	_, err := d.s.EnableTexting(ctx, d.admin, pool)
+	_, err := d.s.Firms.EnableTexting(ctx, d.admin, pool)
 	require.NoError(t, err)
 
 	d.inbound(t, d.client.ID, "one")
 	second := d.inbound(t, d.client.ID, "two")
 	d.inbound(t, d.related.ID, "three")
 	for _, v := range []store.Viewer{d.admin, d.member} {
-		show, n, err := d.s.TextBadge(ctx, v)
+		show, n, err := d.s.Texting.TextBadge(ctx, v)
 		require.NoError(t, err)
 		assert.True(t, show)
 		assert.Equal(t, 3, n)
 	}
 
-	require.NoError(t, d.s.MarkThreadRead(ctx, d.admin, d.client.ID, second.ID))
-	_, n, err := d.s.TextBadge(ctx, d.admin)
+	require.NoError(t, d.s.Texting.MarkThreadRead(ctx, d.admin, d.client.ID, second.ID))
+	_, n, err := d.s.Texting.TextBadge(ctx, d.admin)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "read per user")
-	_, n, err = d.s.TextBadge(ctx, d.member)
+	_, n, err = d.s.Texting.TextBadge(ctx, d.member)
 	require.NoError(t, err)
 	assert.Equal(t, 3, n, "another user's reading changes nothing for the member")
 
-	require.NoError(t, d.s.MarkThreadRead(ctx, d.admin, d.client.ID, second.ID-1))
-	convs, err := d.s.Conversations(ctx, d.admin)
+	require.NoError(t, d.s.Texting.MarkThreadRead(ctx, d.admin, d.client.ID, second.ID-1))
+	convs, err := d.s.Texting.Conversations(ctx, d.admin)
 	require.NoError(t, err)
 	require.Len(t, convs, 2)
 	assert.Equal(t, "Robin Related", convs[0].ContactName, "newest first")
@@ -235,28 +239,28 @@ func TestUnreadTexts(t *testing.T) {
 	assert.Equal(t, 0, convs[1].Unread, "marking read never moves backwards")
 	assert.Equal(t, "two", convs[1].LastBody)
 
-	require.NoError(t, d.s.MarkThreadRead(ctx, d.otherFirmAdmin, d.client.ID, second.ID))
+	require.NoError(t, d.s.Texting.MarkThreadRead(ctx, d.otherFirmAdmin, d.client.ID, second.ID))
 	var reads int64
 	require.NoError(t, d.db.Model(&models.TextThreadRead{}).Where("user_id = ?", d.otherFirmAdmin.UserID).Count(&reads).Error)
 	assert.Zero(t, reads, "no read marks on another firm's contact")
 
-	require.NoError(t, d.s.SetTextBadge(ctx, d.member, false))
-	show, _, err := d.s.TextBadge(ctx, d.member)
+	require.NoError(t, d.s.Firms.SetTextBadge(ctx, d.member, false))
+	show, _, err := d.s.Texting.TextBadge(ctx, d.member)
 	require.NoError(t, err)
 	assert.False(t, show)
-	require.NoError(t, d.s.DisableTexting(ctx, d.admin))
-	show, _, err = d.s.TextBadge(ctx, d.admin)
+	require.NoError(t, d.s.Firms.DisableTexting(ctx, d.admin))
+	show, _, err = d.s.Texting.TextBadge(ctx, d.admin)
 	require.NoError(t, err)
 	assert.False(t, show, "no badge while texting is off")
 
-	threads, err := d.s.MatterThreads(ctx, d.member, d.matterID)
+	threads, err := d.s.Texting.MatterThreads(ctx, d.member, d.matterID)
 	require.NoError(t, err)
 	require.Len(t, threads, 2)
 	assert.Equal(t, "Client", threads[0].Role)
 	assert.Equal(t, 2, threads[0].Texts)
 	assert.Equal(t, "Spouse", threads[1].Role)
 	assert.Equal(t, "three", threads[1].LastBody)
-	_, err = d.s.MatterThreads(ctx, d.otherFirmAdmin, d.matterID)
+	_, err = d.s.Texting.MatterThreads(ctx, d.otherFirmAdmin, d.matterID)
 	assert.ErrorIs(t, err, db.ErrNotFound)
 }
 
@@ -264,16 +268,16 @@ func TestRetryText(t *testing.T) {
 	t.Parallel()
 	d := newDemo(t)
 	ctx := context.Background()
-	_, err := d.s.EnableTexting(ctx, d.admin, pool)
+	_, err := d.s.Firms.EnableTexting(ctx, d.admin, pool)
 	require.NoError(t, err)
 	fail := func(reason string) models.TextMessage {
-		txt, err := d.s.SendText(ctx, d.member, d.client.ID, reason)
+		txt, err := d.s.Texting.SendText(ctx, d.member, d.client.ID, reason)
 		require.NoError(t, err)
 		require.NoError(t, d.db.Model(&txt).Omit("Media").Updates(map[string]any{"status": "failed", "failure_reason": reason, "error_code": "30001", "carrier_message_id": "SM" + reason}).Error)
 		return txt
 	}
 	temp := fail(sms.ReasonTemporary)
-	got, at1, err := d.s.RetryText(ctx, d.member, temp.ID)
+	got, at1, err := d.s.Texting.RetryText(ctx, d.member, temp.ID)
 	require.NoError(t, err)
 	assert.Equal(t, models.TextQueued, got.Status)
 	var row models.TextMessage
@@ -282,31 +286,31 @@ func TestRetryText(t *testing.T) {
 	assert.Empty(t, row.FailureReason)
 	assert.Empty(t, row.ErrorCode)
 	assert.Nil(t, row.CarrierMessageID, "the failed attempt's carrier ID is cleared")
-	_, _, err = d.s.RetryText(ctx, d.member, temp.ID)
-	assert.ErrorIs(t, err, store.ErrNotRetryable, "a queued text is not retried again")
+	_, _, err = d.s.Texting.RetryText(ctx, d.member, temp.ID)
+	assert.ErrorIs(t, err, texting.ErrNotRetryable, "a queued text is not retried again")
 
 	require.NoError(t, d.db.Model(&row).Omit("Media").Updates(map[string]any{"status": "failed", "failure_reason": sms.ReasonCarrier}).Error)
-	_, at2, err := d.s.RetryText(ctx, d.member, temp.ID)
+	_, at2, err := d.s.Texting.RetryText(ctx, d.member, temp.ID)
 	require.NoError(t, err)
 	assert.NotEqual(t, at1.UnixMicro(), at2.UnixMicro(), "each retry has its own moment, for its task ID")
 
 	unreachable := fail(sms.ReasonUnreachable)
-	_, _, err = d.s.RetryText(ctx, d.member, unreachable.ID)
-	assert.ErrorIs(t, err, store.ErrNotRetryable)
-	_, _, err = d.s.RetryText(ctx, d.otherFirmAdmin, temp.ID)
+	_, _, err = d.s.Texting.RetryText(ctx, d.member, unreachable.ID)
+	assert.ErrorIs(t, err, texting.ErrNotRetryable)
+	_, _, err = d.s.Texting.RetryText(ctx, d.otherFirmAdmin, temp.ID)
 	assert.ErrorIs(t, err, db.ErrNotFound)
 
 	unknown := fail(sms.ReasonUnknownErr)
 	require.NoError(t, d.db.Create(&models.TextOptOut{FirmID: d.firm.ID, FirmNumber: pool[0].Number, ContactNumber: seed.DemoClientPhone}).Error)
-	_, _, err = d.s.RetryText(ctx, d.member, unknown.ID)
-	assert.ErrorIs(t, err, store.ErrOptedOut, "a retry is a send: opted out means no")
+	_, _, err = d.s.Texting.RetryText(ctx, d.member, unknown.ID)
+	assert.ErrorIs(t, err, texting.ErrOptedOut, "a retry is a send: opted out means no")
 }
 
 func TestContactFromUnknown(t *testing.T) {
 	t.Parallel()
 	d := newDemo(t)
 	ctx := context.Background()
-	_, err := d.s.EnableTexting(ctx, d.admin, pool)
+	_, err := d.s.Firms.EnableTexting(ctx, d.admin, pool)
 	require.NoError(t, err)
 	u1 := models.UnknownText{FirmID: d.firm.ID, Dialect: "twilio", CarrierMessageID: "SMu1", FromNumber: "+14155550190", Body: "Hello, it's Dana"}
 	u2 := models.UnknownText{FirmID: d.firm.ID, Dialect: "twilio", CarrierMessageID: "SMu2", FromNumber: "+14155550190", Body: "About my case"}
@@ -315,31 +319,31 @@ func TestContactFromUnknown(t *testing.T) {
 		require.NoError(t, d.db.Create(u).Error)
 	}
 
-	_, err = d.s.UnknownTexts(ctx, d.member)
+	_, err = d.s.Texting.UnknownTexts(ctx, d.member)
 	assert.ErrorIs(t, err, store.ErrForbidden)
-	list, err := d.s.UnknownTexts(ctx, d.admin)
+	list, err := d.s.Texting.UnknownTexts(ctx, d.admin)
 	require.NoError(t, err)
 	assert.Len(t, list, 3)
-	_, err = d.s.ContactFromUnknown(ctx, d.otherFirmAdmin, u1.ID, "Dana", "")
+	_, err = d.s.Texting.ContactFromUnknown(ctx, d.otherFirmAdmin, u1.ID, "Dana", "")
 	assert.ErrorIs(t, err, db.ErrNotFound)
 
-	c, err := d.s.ContactFromUnknown(ctx, d.admin, u1.ID, "Dana", "Doe")
+	c, err := d.s.Texting.ContactFromUnknown(ctx, d.admin, u1.ID, "Dana", "Doe")
 	require.NoError(t, err)
-	again, err := d.s.ContactFromUnknown(ctx, d.admin, u2.ID, "Dana", "Doe")
+	again, err := d.s.Texting.ContactFromUnknown(ctx, d.admin, u2.ID, "Dana", "Doe")
 	require.NoError(t, err)
 	assert.Equal(t, c.ID, again.ID, "the number's other texts were linked to the same contact")
 
-	tc, err := d.s.TextContact(ctx, d.member, c.ID)
+	tc, err := d.s.Texting.TextContact(ctx, d.member, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "+14155550190", tc.Number)
-	texts, err := d.s.Texts(ctx, d.member, c.ID)
+	texts, err := d.s.Texting.Texts(ctx, d.member, c.ID)
 	require.NoError(t, err)
 	require.Len(t, texts, 2, "the unknown texts joined the conversation")
 	assert.Equal(t, "Hello, it's Dana", texts[0].Body)
 	assert.Equal(t, "in", texts[0].Direction)
 
-	_, err = d.s.ContactFromUnknown(ctx, d.admin, short.ID, "Promo", "")
-	assert.True(t, errors.Is(err, store.ErrNotE164), "a short code is no contact number: %v", err)
+	_, err = d.s.Texting.ContactFromUnknown(ctx, d.admin, short.ID, "Promo", "")
+	assert.True(t, errors.Is(err, contacts.ErrNotE164), "a short code is no contact number: %v", err)
 }
 
 func TestTextsAreFirmScoped(t *testing.T) {
@@ -350,24 +354,24 @@ func TestTextsAreFirmScoped(t *testing.T) {
 	media := models.TextMedia{FirmID: d.firm.ID, MessageID: m.ID, URL: "https://x/1", Status: "kept", StorageKey: "k", SniffedType: "image/png"}
 	require.NoError(t, d.db.Create(&media).Error)
 
-	_, err := d.s.TextContact(ctx, d.otherFirmAdmin, d.client.ID)
+	_, err := d.s.Texting.TextContact(ctx, d.otherFirmAdmin, d.client.ID)
 	assert.ErrorIs(t, err, db.ErrNotFound)
-	_, err = d.s.Texts(ctx, d.otherFirmAdmin, d.client.ID)
+	_, err = d.s.Texting.Texts(ctx, d.otherFirmAdmin, d.client.ID)
 	assert.ErrorIs(t, err, db.ErrNotFound)
-	_, err = d.s.TextMedia(ctx, d.otherFirmAdmin, media.ID)
+	_, err = d.s.Texting.TextMedia(ctx, d.otherFirmAdmin, media.ID)
 	assert.ErrorIs(t, err, db.ErrNotFound)
-	convs, err := d.s.Conversations(ctx, d.otherFirmAdmin)
+	convs, err := d.s.Texting.Conversations(ctx, d.otherFirmAdmin)
 	require.NoError(t, err)
 	assert.Empty(t, convs)
-	opts, err := d.s.TextableContacts(ctx, d.otherFirmAdmin)
+	opts, err := d.s.Texting.TextableContacts(ctx, d.otherFirmAdmin)
 	require.NoError(t, err)
 	require.Len(t, opts, 1)
 	assert.Equal(t, d.otherContact.ID, opts[0].ID)
 
-	got, err := d.s.TextMedia(ctx, d.member, media.ID)
+	got, err := d.s.Texting.TextMedia(ctx, d.member, media.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "k", got.StorageKey)
-	texts, err := d.s.Texts(ctx, d.member, d.client.ID)
+	texts, err := d.s.Texting.Texts(ctx, d.member, d.client.ID)
 	require.NoError(t, err)
 	require.Len(t, texts, 1)
 	assert.Len(t, texts[0].Media, 1)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/parleyhq/parley/shared/calendar"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/events"
+	"github.com/parleyhq/parley/shared/store/matters"
 )
 
 // Calendar views.
@@ -79,14 +81,14 @@ func (d calendarDay) ID() string { return "day-" + d.Date.Format(dateLayout) }
 
 // calendarEvent is an event as one day shows it.
 type calendarEvent struct {
-	store.EventRow
+	events.EventRow
 	// Time is the part of the event on that day, in the firm's zone.
 	Time string
 }
 
 // calendarDays spreads events over the days of r; an event of several
 // days shows on each. The list view keeps only days with events.
-func calendarDays(r calendarRange, events []store.EventRow, now time.Time) []calendarDay {
+func calendarDays(r calendarRange, events []events.EventRow, now time.Time) []calendarDay {
 	today := midnight(now.In(r.From.Location()))
 	var out []calendarDay
 	for i := range r.Days {
@@ -128,7 +130,7 @@ func dayTime(start, end, dayStart, dayEnd time.Time) string {
 type calendarData struct {
 	Range  calendarRange
 	Days   []calendarDay
-	Matter *store.MatterRow
+	Matter *matters.Row
 	Zone   string
 	// Base is the page's path, which the view and date links add to.
 	Base  string
@@ -181,7 +183,7 @@ func (d calendarData) Views() []viewChoice { return viewChoices }
 // firmZone is the firm's time zone, in which every calendar time is read
 // and shown.
 func (h *handler) firmZone(c *fiber.Ctx, v store.Viewer) (*time.Location, string, error) {
-	cs, err := h.store.CalendarSettings(c.UserContext(), v)
+	cs, err := h.stores.Firms.CalendarSettings(c.UserContext(), v)
 	if err != nil {
 		return nil, "", storeErr(err)
 	}
@@ -202,7 +204,7 @@ func (h *handler) staffMatterCalendar(c *fiber.Ctx) error {
 	return h.showCalendar(c, v, &m)
 }
 
-func (h *handler) showCalendar(c *fiber.Ctx, v store.Viewer, m *store.MatterRow) error {
+func (h *handler) showCalendar(c *fiber.Ctx, v store.Viewer, m *matters.Row) error {
 	loc, zone, err := h.firmZone(c, v)
 	if err != nil {
 		return err
@@ -216,7 +218,7 @@ func (h *handler) showCalendar(c *fiber.Ctx, v store.Viewer, m *store.MatterRow)
 		matterID, title = m.ID, "Calendar · "+m.Description
 		d.Base = fmt.Sprintf("/staff/matters/%d/calendar", m.ID)
 	}
-	events, err := h.store.Events(c.UserContext(), v, r.From, r.To(), matterID)
+	events, err := h.stores.Events.Events(c.UserContext(), v, r.From, r.To(), matterID)
 	if err != nil {
 		return storeErr(err)
 	}

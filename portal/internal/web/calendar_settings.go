@@ -11,6 +11,8 @@ import (
 	"github.com/parleyhq/parley/shared/calendar"
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/events"
+	"github.com/parleyhq/parley/shared/store/firms"
 )
 
 // zoneChoice is a time zone the settings offer.
@@ -84,12 +86,12 @@ func templateSamples(f models.Firm, now time.Time) []templateSample {
 
 // readCalendarSettings reads the calendar card's form; the store checks
 // the zone and the range of days.
-func readCalendarSettings(zone, days string) (store.CalendarSettings, error) {
+func readCalendarSettings(zone, days string) (firms.CalendarSettings, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(days))
 	if err != nil {
-		return store.CalendarSettings{}, &store.InvalidError{Msg: "Choose when event reminders go out."}
+		return firms.CalendarSettings{}, &store.InvalidError{Msg: "Choose when event reminders go out."}
 	}
-	return store.CalendarSettings{TimeZone: strings.TrimSpace(zone), ReminderDays: n}, nil
+	return firms.CalendarSettings{TimeZone: strings.TrimSpace(zone), ReminderDays: n}, nil
 }
 
 // calendarSettingsSave saves the firm's time zone and reminder days and
@@ -97,9 +99,9 @@ func readCalendarSettings(zone, days string) (store.CalendarSettings, error) {
 func (h *handler) calendarSettingsSave(c *fiber.Ctx) error {
 	v := viewer(session(c))
 	cs, err := readCalendarSettings(c.FormValue("time_zone"), c.FormValue("reminder_days"))
-	var planned []store.Planned
+	var planned []events.Planned
 	if err == nil {
-		planned, err = h.store.SetCalendarSettings(c.UserContext(), v, cs)
+		planned, err = h.stores.Events.SetCalendarSettings(c.UserContext(), v, cs)
 	}
 	var invalid *store.InvalidError
 	if errors.As(err, &invalid) {

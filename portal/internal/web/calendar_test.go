@@ -16,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/seed"
+	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/tasks"
 )
 
@@ -197,7 +198,8 @@ func TestEventFormRefusals(t *testing.T) {
 
 	r := member.get("/staff/calendar/new")
 	assert.Contains(t, r.body, fmt.Sprintf(`name="notify" value="%d" disabled`, bea.ID))
-	assert.Contains(t, r.body, "No mobile or texting number.")
+	noNumber := (&texting.Refusal{Reason: texting.NoNumber, Name: bea.Name()}).Error() // the texting rule's words
+	assert.Contains(t, r.body, noNumber)
 
 	tests := []struct {
 		name string
@@ -209,7 +211,7 @@ func TestEventFormRefusals(t *testing.T) {
 		{"bad date", eventForm("Call", start, url.Values{"start": {"next Tuesday"}}), "Give the start as a date and time"},
 		{"no end", eventForm("Call", start, url.Values{"end": {""}}), "Give the end as a date and time"},
 		{"notify a contact without a number", eventForm("Call", start, url.Values{"contact": {itoa(bea.ID)}, "notify": {itoa(bea.ID)}}),
-			"cannot be notified by text: No mobile or texting number."},
+			"cannot be notified by text: " + noNumber},
 	}
 	for _, tt := range tests {
 		r := member.post("/staff/calendar/events", tt.form)

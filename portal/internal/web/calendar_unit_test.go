@@ -10,6 +10,8 @@ import (
 
 	"github.com/parleyhq/parley/shared/calendar"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/events"
+	"github.com/parleyhq/parley/shared/store/firms"
 )
 
 func TestParseLocalTime(t *testing.T) {
@@ -51,7 +53,7 @@ func TestEventFormInput(t *testing.T) {
 		UserOrder: []int64{1}, ContactOrder: []int64{5, 6}, Notify: map[int64]bool{6: true, 9: true}}
 	in, err := base.input(ny)
 	require.NoError(t, err)
-	assert.Equal(t, []store.ContactAttendee{{ContactID: 5}, {ContactID: 6, NotifyText: true}}, in.Contacts,
+	assert.Equal(t, []events.ContactAttendee{{ContactID: 5}, {ContactID: 6, NotifyText: true}}, in.Contacts,
 		"notify counts only for an invited contact")
 	assert.Equal(t, []int64{1}, in.UserIDs)
 	assert.Equal(t, int64(4), in.MatterID)
@@ -104,12 +106,12 @@ func TestCalendarDays(t *testing.T) {
 	t.Parallel()
 	ny := calendar.Location("America/New_York")
 	at := func(d, h, m int) time.Time { return time.Date(2026, 12, d, h, m, 0, 0, ny) }
-	ev := func(id int64, start, end time.Time) store.EventRow {
-		var r store.EventRow
+	ev := func(id int64, start, end time.Time) events.EventRow {
+		var r events.EventRow
 		r.ID, r.StartsAt, r.EndsAt = id, start.UTC(), end.UTC()
 		return r
 	}
-	events := []store.EventRow{
+	events := []events.EventRow{
 		ev(1, at(7, 23, 30), at(7, 23, 59)), // the next day in UTC
 		ev(2, at(8, 22, 0), at(10, 9, 0)),   // three days
 		ev(3, at(9, 12, 0), at(9, 12, 0)),   // no length
@@ -142,7 +144,7 @@ func TestReadCalendarSettings(t *testing.T) {
 	t.Parallel()
 	cs, err := readCalendarSettings(" America/Chicago ", "3")
 	require.NoError(t, err)
-	assert.Equal(t, store.CalendarSettings{TimeZone: "America/Chicago", ReminderDays: 3}, cs)
+	assert.Equal(t, firms.CalendarSettings{TimeZone: "America/Chicago", ReminderDays: 3}, cs)
 	_, err = readCalendarSettings("America/Chicago", "")
 	var invalid *store.InvalidError
 	assert.True(t, errors.As(err, &invalid))

@@ -9,11 +9,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/documents"
+	"github.com/parleyhq/parley/shared/store/matters"
+	"github.com/parleyhq/parley/shared/store/portal"
 	"github.com/parleyhq/parley/shared/view"
 )
 
 type mattersData struct {
-	Matters []store.MatterRow
+	Matters []matters.Row
 	Unread  map[int64]int
 }
 
@@ -25,11 +28,11 @@ func (h *handler) clientMatters(c *fiber.Ctx) error {
 // matterList renders the matters the viewer may see, with unread counts.
 func (h *handler) matterList(c *fiber.Ctx, name, title string) error {
 	v := viewer(session(c))
-	matters, err := h.store.Matters(c.UserContext(), v)
+	matters, err := h.stores.Matters.Matters(c.UserContext(), v)
 	if err != nil {
 		return err
 	}
-	unread, err := h.store.UnreadCounts(c.UserContext(), v)
+	unread, err := h.stores.Portal.UnreadCounts(c.UserContext(), v)
 	if err != nil {
 		return err
 	}
@@ -37,18 +40,18 @@ func (h *handler) matterList(c *fiber.Ctx, name, title string) error {
 }
 
 type matterData struct {
-	Matter    store.MatterRow
-	Documents []store.DocumentRow
-	Folders   []store.FolderRow
-	Messages  []store.MessageRow
+	Matter    matters.Row
+	Documents []documents.DocumentRow
+	Folders   []documents.FolderRow
+	Messages  []portal.MessageRow
 	Result    *sendResult
 	Client    any
 	// Related are the matter's related contacts (staff pages only).
-	Related []store.MatterPerson
+	Related []matters.Person
 }
 
 func (h *handler) loadMatter(c *fiber.Ctx, v store.Viewer, id int64) (matterData, error) {
-	p, err := h.store.MatterPage(c.UserContext(), v, id)
+	p, err := h.stores.Pages.Matter(c.UserContext(), v, id)
 	if err != nil {
 		return matterData{}, storeErr(err)
 	}
@@ -62,14 +65,14 @@ func (h *handler) loadMatter(c *fiber.Ctx, v store.Viewer, id int64) (matterData
 type clientPage struct {
 	Matter    clientMatter
 	Documents template.HTML // the document list's <li> items
-	Folders   []store.FolderRow
+	Folders   []documents.FolderRow
 	Messages  template.HTML // the message list's <li> items
 	Result    *sendResult
 }
 
 // clientMatter is what the page shows of the matter: a flat struct, as
 // html/template's lookup of a field promoted from an embedded struct
-// (store.MatterRow's) is a reflective search that allocates.
+// (matters.Row's) is a reflective search that allocates.
 type clientMatter struct {
 	ID                                   int64
 	Description, ClientStatus, NextSteps string
@@ -84,7 +87,7 @@ func (d matterData) forClient() clientPage {
 
 // clientDocItems is one <li> per document: its link, "New" until the client
 // opens one the firm shared, its folder, size, and whether the client sent it.
-func clientDocItems(docs []store.DocumentRow) template.HTML {
+func clientDocItems(docs []documents.DocumentRow) template.HTML {
 	var b strings.Builder
 	b.Grow(200 * len(docs))
 	for _, d := range docs {
@@ -111,7 +114,7 @@ func clientDocItems(docs []store.DocumentRow) template.HTML {
 }
 
 // clientMsgItems is one <li> per message, the client's own as "You".
-func clientMsgItems(msgs []store.MessageRow) template.HTML {
+func clientMsgItems(msgs []portal.MessageRow) template.HTML {
 	var b strings.Builder
 	b.Grow(300 * len(msgs))
 	for _, m := range msgs {
@@ -161,7 +164,7 @@ func (h *handler) clientMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.store.AddMessage(c.UserContext(), v, id, body); err != nil {
+	if _, err := h.stores.Portal.AddMessage(c.UserContext(), v, id, body); err != nil {
 		return storeErr(err)
 	}
 	if isHTMX(c) {
@@ -181,7 +184,7 @@ func (h *handler) clientUpload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.store.Matter(c.UserContext(), v, id); err != nil {
+	if _, err := h.stores.Matters.Matter(c.UserContext(), v, id); err != nil {
 		return storeErr(err)
 	}
 	res, err := h.receiveDocuments(c, v, id)
@@ -206,11 +209,11 @@ func (h *handler) clientDocument(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	doc, err := h.store.Document(c.UserContext(), v, id)
+	doc, err := h.stores.Documents.Document(c.UserContext(), v, id)
 	if err != nil {
 		return storeErr(err)
 	}
-	if err := h.store.MarkViewedByClient(c.UserContext(), v, doc); err != nil {
+	if err := h.stores.Documents.MarkViewedByClient(c.UserContext(), v, doc); err != nil {
 		return err
 	}
 	return h.sendDocument(c, doc)

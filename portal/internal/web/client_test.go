@@ -7,7 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/parleyhq/parley/shared/models"
-	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/documents"
+	"github.com/parleyhq/parley/shared/store/portal"
 )
 
 // The client's lists are written in Go, not by html/template: every field a
@@ -16,7 +17,7 @@ func TestClientRowsEscapeAndMark(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 3, 4, 15, 5, 0, 0, time.UTC)
 	contact, user := int64(9), int64(4)
-	docs := clientDocItems([]store.DocumentRow{
+	docs := clientDocItems([]documents.DocumentRow{
 		{Document: models.Document{ID: 11, Name: `<b>"Bill" & 'co'.pdf`, SizeBytes: 1234}, FolderName: "<Medical>"},
 		{Document: models.Document{ID: 12, Name: "photo.png", SizeBytes: 10, UploadedByContactID: &contact}},
 		{Document: models.Document{ID: 13, Name: "seen.pdf", SizeBytes: 10, FirstViewedByClientAt: &now}},
@@ -27,7 +28,7 @@ func TestClientRowsEscapeAndMark(t *testing.T) {
 		`<li><a href="/portal/documents/13" target="_blank" rel="noopener">seen.pdf</a> <span class="muted">10 B</span></li>`+"\n",
 		string(docs))
 
-	msgs := clientMsgItems([]store.MessageRow{
+	msgs := clientMsgItems([]portal.MessageRow{
 		{PortalMessage: models.PortalMessage{AuthorUserID: &user, Body: "<script>alert(1)</script>", CreatedAt: now}, AuthorName: "Avery <Esq>", New: true},
 		{PortalMessage: models.PortalMessage{AuthorContactID: &contact, Body: "Thanks\nCasey", CreatedAt: now}, AuthorName: "Casey"},
 	})

@@ -4,14 +4,13 @@ import (
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
-
-	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
 )
 
 // contactsData is the contact list and the search that made it.
 type contactsData struct {
 	Query    string
-	Contacts []store.ContactRow
+	Contacts []contacts.Row
 	// Full says the list stopped at the limit and a search would narrow it.
 	Full bool
 }
@@ -20,11 +19,11 @@ type contactsData struct {
 // search typed on the page swaps only the list.
 func (h *handler) staffContacts(c *fiber.Ctx) error {
 	q := c.Query("q")
-	rows, err := h.store.Contacts(c.UserContext(), viewer(session(c)), q)
+	rows, err := h.stores.Contacts.List(c.UserContext(), viewer(session(c)), q)
 	if err != nil {
 		return storeErr(err)
 	}
-	d := contactsData{Query: q, Contacts: rows, Full: len(rows) >= store.ContactListLimit}
+	d := contactsData{Query: q, Contacts: rows, Full: len(rows) >= contacts.ListLimit}
 	return h.render(c, "staff/contacts", "list", "Contacts", d)
 }
 
@@ -35,7 +34,7 @@ func (h *handler) staffContact(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := h.store.ContactPage(c.UserContext(), viewer(session(c)), id)
+	p, err := h.stores.Pages.Contact(c.UserContext(), viewer(session(c)), id)
 	if err != nil {
 		return storeErr(err)
 	}
@@ -52,7 +51,7 @@ func (h *handler) staffContactInvite(c *fiber.Ctx) error {
 	}
 	// Links.Invite scopes to the firm too, but answers "not one of the
 	// contact's addresses" for an unknown contact; here that is a 404.
-	if _, err := h.store.Contact(c.UserContext(), v, id); err != nil {
+	if _, err := h.stores.Contacts.Contact(c.UserContext(), v, id); err != nil {
 		return storeErr(err)
 	}
 	return h.invite(c, v, id, fmt.Sprintf("/staff/contacts/%d#portal-access", id))

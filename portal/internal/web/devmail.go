@@ -26,12 +26,8 @@ func (h *handler) devMail(c *fiber.Ctx) error {
 	if !fromLoopback(c) {
 		return fiber.NewError(fiber.StatusForbidden, "The development mailbox is shown only on the computer Parley runs on (open it at localhost).")
 	}
-	var emails []models.OutboundEmail
-	q := h.DB.WithContext(c.UserContext()).Order("id DESC").Limit(25)
-	if to := strings.TrimSpace(c.Query("to")); to != "" {
-		q = q.Where("to_address = ?", strings.ToLower(to))
-	}
-	if err := q.Find(&emails).Error; err != nil {
+	emails, err := h.stores.Outbox.Recent(c.UserContext(), strings.ToLower(strings.TrimSpace(c.Query("to"))), 25)
+	if err != nil {
 		return err
 	}
 	rows := make([]devMailRow, len(emails))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/upload"
 )
 
@@ -78,15 +79,15 @@ func (h *handler) receiveDocuments(c *fiber.Ctx, v store.Viewer, matterID int64)
 		}
 		folderID = &id
 	}
-	files := make([]store.NewDocument, len(res.Files))
+	files := make([]documents.NewDocument, len(res.Files))
 	for i, f := range res.Files {
-		files[i] = store.NewDocument{
+		files[i] = documents.NewDocument{
 			Name: newName(f.OrigName, res.Fields["name"], i, len(res.Files)), SizeBytes: f.Object.Size,
 			SHA256: f.Object.SHA256, MIMEType: f.Object.MIME, Key: f.Object.Key,
 		}
 	}
 	share := res.Fields["share"] == "1"
-	docs, msg, err := h.store.SendDocuments(c.UserContext(), v, matterID, folderID, message, files, share)
+	docs, msg, err := h.stores.Documents.SendDocuments(c.UserContext(), v, matterID, folderID, message, files, share)
 	if err != nil {
 		return out, storeErr(err)
 	}

@@ -9,11 +9,12 @@ import (
 	"github.com/parleyhq/parley/shared/calendar"
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/events"
 )
 
 // eventData is an event's page.
 type eventData struct {
-	Event store.EventDetail
+	Event events.EventDetail
 	Zone  *time.Location
 }
 
@@ -55,7 +56,7 @@ func (d eventData) CalendarLink() string {
 }
 
 // TextStatus is the delivery status of the text that carried a notification.
-func (d eventData) TextStatus(n store.NotificationRow) string {
+func (d eventData) TextStatus(n events.NotificationRow) string {
 	if n.TextStatus == "" {
 		return ""
 	}
@@ -64,13 +65,13 @@ func (d eventData) TextStatus(n store.NotificationRow) string {
 
 // eventParam is the signed-in viewer, the event named by the :id route
 // parameter if the viewer may see it (a 404 otherwise), and the firm's zone.
-func (h *handler) eventParam(c *fiber.Ctx) (store.Viewer, store.EventDetail, *time.Location, error) {
+func (h *handler) eventParam(c *fiber.Ctx) (store.Viewer, events.EventDetail, *time.Location, error) {
 	v := viewer(session(c))
 	id, err := idParam(c, "id")
 	if err != nil {
-		return v, store.EventDetail{}, nil, err
+		return v, events.EventDetail{}, nil, err
 	}
-	ev, err := h.store.Event(c.UserContext(), v, id)
+	ev, err := h.stores.Events.Event(c.UserContext(), v, id)
 	if err != nil {
 		return v, ev, nil, storeErr(err)
 	}
@@ -95,7 +96,7 @@ func (h *handler) staffEventCancel(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	planned, err := h.store.CancelEvent(c.UserContext(), v, id)
+	planned, err := h.stores.Events.CancelEvent(c.UserContext(), v, id)
 	if err != nil {
 		return storeErr(err)
 	}

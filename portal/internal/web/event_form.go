@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/events"
 	"github.com/parleyhq/parley/shared/tasks"
 )
 
@@ -81,8 +82,8 @@ func readEventForm(c *fiber.Ctx) (eventForm, error) {
 
 // input turns the typed form into the store's input; a time that does not
 // read is a *store.InvalidError, like the store's own checks.
-func (f eventForm) input(loc *time.Location) (store.EventInput, error) {
-	in := store.EventInput{MatterID: f.MatterID, Title: f.Title, Location: f.Location, Description: f.Description,
+func (f eventForm) input(loc *time.Location) (events.EventInput, error) {
+	in := events.EventInput{MatterID: f.MatterID, Title: f.Title, Location: f.Location, Description: f.Description,
 		UserIDs: f.UserOrder}
 	var err error
 	if in.Start, err = parseLocalTime(f.Start, loc); err != nil {
@@ -93,13 +94,13 @@ func (f eventForm) input(loc *time.Location) (store.EventInput, error) {
 	}
 	for _, id := range f.ContactOrder {
 		// Notify means something only for a contact who is invited.
-		in.Contacts = append(in.Contacts, store.ContactAttendee{ContactID: id, NotifyText: f.Notify[id]})
+		in.Contacts = append(in.Contacts, events.ContactAttendee{ContactID: id, NotifyText: f.Notify[id]})
 	}
 	return in, nil
 }
 
 // eventFormOf fills the form from a saved event, in the firm's zone.
-func eventFormOf(ev store.EventDetail, loc *time.Location) eventForm {
+func eventFormOf(ev events.EventDetail, loc *time.Location) eventForm {
 	f := eventForm{Title: ev.Title, Location: ev.Location, Description: ev.Description,
 		Start: ev.StartsAt.In(loc).Format(localTimeLayout), End: ev.EndsAt.In(loc).Format(localTimeLayout),
 		Users: map[int64]bool{}, Contacts: map[int64]bool{}, Notify: map[int64]bool{}}
@@ -119,7 +120,7 @@ func eventFormOf(ev store.EventDetail, loc *time.Location) eventForm {
 // eventFormData is the new-event or edit form.
 type eventFormData struct {
 	Form    eventForm
-	Choices store.EventChoices
+	Choices events.EventChoices
 	// EventID is 0 for a new event.
 	EventID int64
 	Zone    string
@@ -137,7 +138,7 @@ func (d eventFormData) Action() string {
 // showEventForm renders the form, choosing invitees with the form's matter's
 // contacts first; a problem to fix comes back as 422.
 func (h *handler) showEventForm(c *fiber.Ctx, v store.Viewer, d eventFormData) error {
-	choices, err := h.store.EventChoices(c.UserContext(), v, d.Form.MatterID)
+	choices, err := h.stores.Events.EventChoices(c.UserContext(), v, d.Form.MatterID)
 	if err != nil {
 		return storeErr(err)
 	}
@@ -165,7 +166,7 @@ func (h *handler) staffEventNew(c *fiber.Ctx) error {
 		if err != nil || id <= 0 {
 			return fiber.ErrNotFound
 		}
-		if _, err := h.store.Matter(c.UserContext(), v, id); err != nil {
+		if _, err := h.stores.Matters.Matter(c.UserContext(), v, id); err != nil {
 			return storeErr(err)
 		}
 		f.MatterID = id
@@ -209,12 +210,12 @@ func (h *handler) saveEvent(c *fiber.Ctx, editID int64) error {
 	}
 	in, err := f.input(loc)
 	id := editID
-	var planned []store.Planned
+	var planned []events.Planned
 	if err == nil {
 		if id == 0 {
-			id, planned, err = h.store.CreateEvent(c.UserContext(), v, in)
+			id, planned, err = h.stores.Events.CreateEvent(c.UserContext(), v, in)
 		} else {
-			planned, err = h.store.UpdateEvent(c.UserContext(), v, id, in)
+			planned, err = h.stores.Events.UpdateEvent(c.UserContext(), v, id, in)
 		}
 	}
 	var invalid *store.InvalidError
@@ -231,7 +232,7 @@ func (h *handler) saveEvent(c *fiber.Ctx, editID int64) error {
 // enqueuePlanned queues the calendar texts a change planned. A failure is
 // logged, not shown: the rows are planned, and the worker's sweep queues
 // any that were missed.
-func (h *handler) enqueuePlanned(c *fiber.Ctx, v store.Viewer, planned []store.Planned) {
+func (h *handler) enqueuePlanned(c *fiber.Ctx, v store.Viewer, planned []events.Planned) {
 	ctx := c.UserContext()
 	for _, p := range planned {
 		t, err := tasks.NewEventNotify(v.FirmID, p.ID, p.SendAt)

@@ -75,7 +75,7 @@ type linkData struct {
 // never signs in: mail scanners open links too.
 func (h *handler) linkPage(c *fiber.Ctx) error {
 	token := c.Params("token")
-	link, err := h.signin.Check(c.UserContext(), token)
+	link, err := h.stores.Signin.Check(c.UserContext(), token)
 	if err != nil {
 		return h.linkProblem(c, err)
 	}
@@ -84,7 +84,7 @@ func (h *handler) linkPage(c *fiber.Ctx) error {
 
 // linkUse signs in with the link and starts a new session.
 func (h *handler) linkUse(c *fiber.Ctx) error {
-	acct, err := h.signin.Consume(c.UserContext(), c.FormValue("token"))
+	acct, err := h.stores.Signin.Consume(c.UserContext(), c.FormValue("token"))
 	if err != nil {
 		return h.linkProblem(c, err)
 	}

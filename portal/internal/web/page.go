@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/matters"
 )
 
 // page is what every template gets: who is signed in, the CSRF token, the
@@ -91,12 +92,12 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // matterParam is the signed-in viewer and the matter named by the :id route
 // parameter, if the viewer may see it (a 404 otherwise).
-func (h *handler) matterParam(c *fiber.Ctx) (store.Viewer, store.MatterRow, error) {
+func (h *handler) matterParam(c *fiber.Ctx) (store.Viewer, matters.Row, error) {
 	v := viewer(session(c))
 	id, err := idParam(c, "id")
 	if err != nil {
-		return v, store.MatterRow{}, err
+		return v, matters.Row{}, err
 	}
-	m, err := h.store.Matter(c.UserContext(), v, id)
+	m, err := h.stores.Matters.Matter(c.UserContext(), v, id)
 	return v, m, storeErr(err)
 }

@@ -11,7 +11,14 @@ import (
 
 	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/shared/models"
-	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
+	"github.com/parleyhq/parley/shared/store/documents"
+	"github.com/parleyhq/parley/shared/store/events"
+	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/matters"
+	"github.com/parleyhq/parley/shared/store/pages"
+	"github.com/parleyhq/parley/shared/store/portal"
+	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/upload"
 	"github.com/parleyhq/parley/shared/view"
 	"github.com/parleyhq/parley/templates"
@@ -24,16 +31,16 @@ func TestEveryPageRenders(t *testing.T) {
 	e, err := view.New(templates.FS, view.Funcs)
 	require.NoError(t, err)
 	now := time.Now()
-	matter := store.MatterRow{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", ClientStatus: "Filed", NextSteps: "Sign"}, ClientName: "Casey"}
+	matter := matters.Row{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", ClientStatus: "Filed", NextSteps: "Sign"}, ClientName: "Casey"}
 	folder := int64(3)
 	md := matterData{
 		Matter:    matter,
-		Documents: []store.DocumentRow{{Document: models.Document{ID: 1, Name: "a.pdf", SizeBytes: 1234, FirstViewedByClientAt: &now, SharedWithClient: true}, FolderName: "Shared", VisibleToClient: true}, {Document: models.Document{ID: 2, Name: "b.txt", UploadedByContactID: &folder}}},
-		Folders:   []store.FolderRow{{Folder: models.Folder{ID: 3, Name: "Shared", SharedWithClient: true}, VisibleToClient: true}},
-		Messages:  []store.MessageRow{{PortalMessage: models.PortalMessage{ID: 1, Body: "Hello", AuthorUserID: &folder, ReadAt: &now}, AuthorName: "Avery", New: true}},
+		Documents: []documents.DocumentRow{{Document: models.Document{ID: 1, Name: "a.pdf", SizeBytes: 1234, FirstViewedByClientAt: &now, SharedWithClient: true}, FolderName: "Shared", VisibleToClient: true}, {Document: models.Document{ID: 2, Name: "b.txt", UploadedByContactID: &folder}}},
+		Folders:   []documents.FolderRow{{Folder: models.Folder{ID: 3, Name: "Shared", SharedWithClient: true}, VisibleToClient: true}},
+		Messages:  []portal.MessageRow{{PortalMessage: models.PortalMessage{ID: 1, Body: "Hello", AuthorUserID: &folder, ReadAt: &now}, AuthorName: "Avery", New: true}},
 		Result:    &sendResult{Sent: []models.Document{{Name: "x.pdf"}}, Refused: []upload.Refused{{Name: "x.exe", Reason: "no"}}, Message: true},
 		Client:    models.Contact{FirstName: "Casey", PortalInvitedAt: &now, Emails: []models.ContactEmail{{Address: "c@example.com"}}},
-		Related:   []store.MatterPerson{{ContactID: 2, Name: "Robin <Doe>", Role: "Spouse"}},
+		Related:   []matters.Person{{ContactID: 2, Name: "Robin <Doe>", Role: "Spouse"}},
 	}
 	samples := map[string]any{
 		"public/home":       nil,
@@ -42,23 +49,23 @@ func TestEveryPageRenders(t *testing.T) {
 		"public/login_sent": loginData{Email: "a@b.c"},
 		"public/link":       linkData{Token: "t", Email: "a@b.c", FirmName: "Demo"},
 		"public/devmail":    []devMailRow{{OutboundEmail: models.OutboundEmail{Subject: "S", BodyText: "http://x/y"}, Links: []string{"http://x/y"}}},
-		"client/matters":    mattersData{Matters: []store.MatterRow{matter}, Unread: map[int64]int{7: 2}},
+		"client/matters":    mattersData{Matters: []matters.Row{matter}, Unread: map[int64]int{7: 2}},
 		"client/matter":     md.forClient(),
-		"staff/matters":     mattersData{Matters: []store.MatterRow{matter}, Unread: map[int64]int{7: 1}},
+		"staff/matters":     mattersData{Matters: []matters.Row{matter}, Unread: map[int64]int{7: 1}},
 		"staff/matter":      md,
 
 		"staff/texts":         sampleTexts,
 		"staff/texts_thread":  sampleThread(now),
 		"staff/texts_unknown": unknownTextsData{Texts: []models.UnknownText{{ID: 1, FromNumber: "+14155550199", Body: "Hi <Doe>", MediaCount: 2, CreatedAt: now}, {ID: 2, FromNumber: "+14155550198", ContactID: &folder, CreatedAt: now}}},
-		"staff/matter_texts":  matterTextsData{Matter: matter, Threads: []store.MatterThread{{ContactID: 1, ContactName: "Casey", Role: "Client", Texts: 2, LastAt: &now, LastBody: "ok", Unread: 1}, {ContactID: 2, ContactName: "Robin", Role: "Spouse"}}},
-		"staff/settings_texting": textingSettingsData{Settings: store.TextingSettings{FirmTexting: models.FirmTexting{TextingEnabled: true, TextingNumber: &sampleNumber}, TextBadge: true}, Available: 1, Error: "No <Doe>", Notice: "Saved",
-			Calendar: store.CalendarSettings{TimeZone: "Europe/Paris", ReminderDays: 2}, Zones: zoneChoices("Europe/Paris"), Reminders: reminderChoices(),
+		"staff/matter_texts":  matterTextsData{Matter: matter, Threads: []texting.MatterThread{{ContactID: 1, ContactName: "Casey", Role: "Client", Texts: 2, LastAt: &now, LastBody: "ok", Unread: 1}, {ContactID: 2, ContactName: "Robin", Role: "Spouse"}}},
+		"staff/settings_texting": textingSettingsData{Settings: firms.TextingSettings{FirmTexting: models.FirmTexting{TextingEnabled: true, TextingNumber: &sampleNumber}, TextBadge: true}, Available: 1, Error: "No <Doe>", Notice: "Saved",
+			Calendar: firms.CalendarSettings{TimeZone: "Europe/Paris", ReminderDays: 2}, Zones: zoneChoices("Europe/Paris"), Reminders: reminderChoices(),
 			Templates: templateSamples(sampleFirm(), now)},
 		"staff/calendar":               sampleCalendar(now),
 		"staff/event":                  sampleEvent(now),
-		"staff/event_form":             eventFormData{Form: eventForm{Title: "<Doe>", Start: "2026-12-07T14:00", MatterID: 7, Users: map[int64]bool{1: true}, Contacts: map[int64]bool{2: true}, Notify: map[int64]bool{2: true}}, Zone: "America/New_York", Error: "No <Doe>", EventID: 3, Choices: store.EventChoices{Users: []store.UserChoice{{ID: 1, Name: "Avery"}}, Matters: []store.MatterRow{matter}, Contacts: []store.ContactChoice{{ID: 2, Name: "Casey", Textable: true}, {ID: 3, Name: "Robin", Why: store.WhyOptedOut}}}},
+		"staff/event_form":             eventFormData{Form: eventForm{Title: "<Doe>", Start: "2026-12-07T14:00", MatterID: 7, Users: map[int64]bool{1: true}, Contacts: map[int64]bool{2: true}, Notify: map[int64]bool{2: true}}, Zone: "America/New_York", Error: "No <Doe>", EventID: 3, Choices: events.EventChoices{Users: []events.UserChoice{{ID: 1, Name: "Avery"}}, Matters: []matters.Row{matter}, Contacts: []events.ContactChoice{{ID: 2, Name: "Casey", Textable: true}, {ID: 3, Name: "Robin", Why: texting.Words(texting.OptedOut)}}}},
 		"staff/settings_notifications": notificationsData{TextBadge: true, Notice: "Saved"},
-		"staff/contacts":               contactsData{Query: "<Doe>", Contacts: []store.ContactRow{{ID: 1, Name: "Casey <Doe>", Email: "c@example.com", Phone: "+14155550123", Matters: 1}, {ID: 2, Name: "Robin"}}, Full: true},
+		"staff/contacts":               contactsData{Query: "<Doe>", Contacts: []contacts.Row{{ID: 1, Name: "Casey <Doe>", Email: "c@example.com", Phone: "+14155550123", Matters: 1}, {ID: 2, Name: "Robin"}}, Full: true},
 		"staff/contact":                sampleContact(now),
 	}
 	pages := e.Pages()
@@ -81,16 +88,16 @@ func TestEveryPageRenders(t *testing.T) {
 }
 
 // sampleContact is a contact page with every part filled in, for TestEveryPageRenders.
-func sampleContact(now time.Time) store.ContactPage {
+func sampleContact(now time.Time) pages.Contact {
 	c := models.Contact{ID: 1, FirstName: "Casey", LastName: "<Doe>", Status: "client", PortalInvitedAt: &now,
 		Emails:    []models.ContactEmail{{Address: "c@example.com", Label: "home", IsPrimary: true}},
 		Addresses: []models.ContactAddress{{Label: "home", Street: "1 <Main> St", City: "Oakland", Province: "CA", PostalCode: "94607", Country: "USA"}}}
-	return store.ContactPage{
+	return pages.Contact{
 		Contact: c,
-		Phones:  []store.ContactPhone{{ContactPhoneNumber: models.ContactPhoneNumber{Number: "+14155550123", Label: "mobile", IsTexting: true}, OptedOut: true}},
-		Matters: []store.ContactMatter{{MatterRow: store.MatterRow{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", Status: "Open"}}, Role: "Client"}},
-		Threads: []store.MatterThread{{ContactID: 1, ContactName: "Casey <Doe>", Role: "This contact", Texts: 1, LastAt: &now, LastBody: "ok <b>"},
+		Phones:  []pages.ContactPhone{{ContactPhoneNumber: models.ContactPhoneNumber{Number: "+14155550123", Label: "mobile", IsTexting: true}, OptedOut: true}},
+		Matters: []matters.ContactMatter{{Row: matters.Row{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", Status: "Open"}}, Role: "Client"}},
+		Threads: []texting.MatterThread{{ContactID: 1, ContactName: "Casey <Doe>", Role: "This contact", Texts: 1, LastAt: &now, LastBody: "ok <b>"},
 			{ContactID: 2, ContactName: "Robin", Role: "Spouse on 00007", Unread: 2}},
-		Portal: store.PortalAccess{Since: &now, LastInvited: &now, LastSignedIn: &now},
+		Portal: pages.PortalAccess{Since: &now, LastInvited: &now, LastSignedIn: &now},
 	}
 }

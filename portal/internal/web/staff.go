@@ -10,6 +10,8 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/documents"
+	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/signin"
 	"github.com/parleyhq/parley/shared/tasks"
 )
@@ -24,12 +26,12 @@ func (h *handler) staffMatterData(c *fiber.Ctx, v store.Viewer, id int64) (matte
 	if err != nil {
 		return d, err
 	}
-	client, err := h.store.ClientOf(c.UserContext(), v, d.Matter)
+	client, err := h.stores.Matters.ClientOf(c.UserContext(), v, d.Matter)
 	if err != nil {
 		return d, err
 	}
 	d.Client = client
-	d.Related, err = h.store.MatterRelatedContacts(c.UserContext(), v, d.Matter)
+	d.Related, err = h.stores.Matters.RelatedContacts(c.UserContext(), v, d.Matter)
 	return d, err
 }
 
@@ -57,7 +59,7 @@ func (h *handler) staffStatus(c *fiber.Ctx) error {
 	if len(status) > 2000 || len(next) > 2000 {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "Status and next steps are limited to 2,000 characters each.")
 	}
-	if err := h.store.SetClientStatus(c.UserContext(), v, id, status, next); err != nil {
+	if err := h.stores.Matters.SetClientStatus(c.UserContext(), v, id, status, next); err != nil {
 		return storeErr(err)
 	}
 	return h.staffRefresh(c, v, id, "status")
@@ -87,11 +89,11 @@ func (h *handler) staffMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.store.Matter(c.UserContext(), v, id)
+	m, err := h.stores.Matters.Matter(c.UserContext(), v, id)
 	if err != nil {
 		return storeErr(err)
 	}
-	if _, err := h.store.AddMessage(c.UserContext(), v, id, body); err != nil {
+	if _, err := h.stores.Portal.AddMessage(c.UserContext(), v, id, body); err != nil {
 		return storeErr(err)
 	}
 	h.notify(c, v, m, "message", "A new message about "+m.Description)
@@ -136,11 +138,11 @@ func (h *handler) staffShareDocument(c *fiber.Ctx) error {
 		return err
 	}
 	share := c.FormValue("share") == "1"
-	doc, err := h.store.ShareDocument(c.UserContext(), v, id, share)
+	doc, err := h.stores.Documents.ShareDocument(c.UserContext(), v, id, share)
 	if err != nil {
 		return storeErr(err)
 	}
-	m, err := h.store.Matter(c.UserContext(), v, *doc.MatterID)
+	m, err := h.stores.Matters.Matter(c.UserContext(), v, *doc.MatterID)
 	if err != nil {
 		return storeErr(err)
 	}
@@ -169,8 +171,8 @@ func (h *handler) staffCreateFolder(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "Give the folder a name (no slashes, up to 255 characters).")
 	}
 	share := c.FormValue("share") == "1"
-	_, err = h.store.CreateFolder(c.UserContext(), v, id, name, share)
-	if errors.Is(err, store.ErrDuplicate) {
+	_, err = h.stores.Documents.CreateFolder(c.UserContext(), v, id, name, share)
+	if errors.Is(err, documents.ErrDuplicate) {
 		return fiber.NewError(fiber.StatusConflict, "This matter already has a folder with that name.")
 	}
 	if err != nil {
@@ -191,12 +193,12 @@ func (h *handler) staffShareFolder(c *fiber.Ctx) error {
 		return err
 	}
 	share := c.FormValue("share") == "1"
-	f, err := h.store.ShareFolder(c.UserContext(), v, id, folderID, share)
+	f, err := h.stores.Documents.ShareFolder(c.UserContext(), v, id, folderID, share)
 	if err != nil {
 		return storeErr(err)
 	}
 	if share {
-		m, err := h.store.Matter(c.UserContext(), v, id)
+		m, err := h.stores.Matters.Matter(c.UserContext(), v, id)
 		if err != nil {
 			return storeErr(err)
 		}
@@ -219,7 +221,7 @@ func (h *handler) staffInvite(c *fiber.Ctx) error {
 // htmx returns. The matter and the contact pages both invite through it.
 func (h *handler) invite(c *fiber.Ctx, v store.Viewer, contactID int64, back string) error {
 	email := signin.NormalizeEmail(c.FormValue("email"))
-	err := h.signin.Invite(c.UserContext(), v.FirmID, contactID, email)
+	err := h.stores.Signin.Invite(c.UserContext(), v.FirmID, contactID, email)
 	if errors.Is(err, signin.ErrNotContactEmail) {
 		return fiber.NewError(fiber.StatusUnprocessableEntity,
 			"That address is not one of the contact's email addresses. Choose one of theirs, or add it to the contact first.")
@@ -240,7 +242,7 @@ func (h *handler) staffDocument(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	doc, err := h.store.Document(c.UserContext(), v, id)
+	doc, err := h.stores.Documents.Document(c.UserContext(), v, id)
 	if err != nil {
 		return storeErr(err)
 	}
@@ -250,9 +252,9 @@ func (h *handler) staffDocument(c *fiber.Ctx) error {
 // notify records an item for the client's next email and schedules that
 // email. A failure here must not undo what the firm user did, so it is
 // logged; the notice row stays and is picked up by the next item's task.
-func (h *handler) notify(c *fiber.Ctx, v store.Viewer, m store.MatterRow, kind, summary string) {
+func (h *handler) notify(c *fiber.Ctx, v store.Viewer, m matters.Row, kind, summary string) {
 	ctx := c.UserContext()
-	contactID, ok, err := h.store.AddClientNotice(ctx, v, m, kind, summary)
+	contactID, ok, err := h.stores.Portal.AddClientNotice(ctx, v, m, kind, summary)
 	if err == nil && ok {
 		var t *asynq.Task
 		if t, err = tasks.NewClientNotify(v.FirmID, contactID, h.now(), h.Config.NoticeBatchWindow); err == nil {

@@ -12,8 +12,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/shared/models"
-	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/matters"
+	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/textevents"
 )
@@ -23,8 +25,8 @@ const maxTextRunes = 1600
 
 // textsData is the Communications page.
 type textsData struct {
-	Texting       store.TextingSettings
-	Conversations []store.Conversation
+	Texting       firms.TextingSettings
+	Conversations []texting.Conversation
 	Admin         bool
 }
 
@@ -38,10 +40,10 @@ type badgeData struct {
 // text with the chosen contact's thread under it.
 type threadData struct {
 	Picker     bool
-	Contacts   []store.ContactOption
+	Contacts   []texting.ContactOption
 	SelectedID int64
 
-	Contact *store.TextContact
+	Contact *texting.TextContact
 	Texts   []textView
 	// Blocked says why no text can be sent to the contact now.
 	Blocked string
@@ -67,7 +69,7 @@ func threadVersion(texts []textView) string {
 
 // textView is a text with what the thread needs to show its media.
 type textView struct {
-	store.TextRow
+	texting.TextRow
 	Media []mediaView
 }
 
@@ -111,7 +113,7 @@ var mediaExt = map[string]string{
 	"audio/mpeg": ".mp3", "audio/amr": ".amr", "audio/mp4": ".m4a", "text/plain": ".txt",
 }
 
-func textViews(rows []store.TextRow) []textView {
+func textViews(rows []texting.TextRow) []textView {
 	out := make([]textView, len(rows))
 	for i, r := range rows {
 		out[i] = textView{TextRow: r, Media: make([]mediaView, len(r.Media))}
@@ -135,11 +137,11 @@ func mediaType(m models.TextMedia) string {
 func (h *handler) staffTexts(c *fiber.Ctx) error {
 	s := session(c)
 	v := viewer(s)
-	st, err := h.store.Texting(c.UserContext(), v)
+	st, err := h.stores.Firms.Texting(c.UserContext(), v)
 	if err != nil {
 		return storeErr(err)
 	}
-	convs, err := h.store.Conversations(c.UserContext(), v)
+	convs, err := h.stores.Texting.Conversations(c.UserContext(), v)
 	if err != nil {
 		return err
 	}
@@ -148,7 +150,7 @@ func (h *handler) staffTexts(c *fiber.Ctx) error {
 
 // staffTextBadge is the nav's unread-texts badge, polled by the layout.
 func (h *handler) staffTextBadge(c *fiber.Ctx) error {
-	show, n, err := h.store.TextBadge(c.UserContext(), viewer(session(c)))
+	show, n, err := h.stores.Texting.TextBadge(c.UserContext(), viewer(session(c)))
 	if err != nil {
 		return storeErr(err)
 	}
@@ -161,19 +163,19 @@ func (h *handler) staffTextBadge(c *fiber.Ctx) error {
 // which the polled list does not need.
 func (h *handler) loadThread(c *fiber.Ctx, v store.Viewer, contactID int64, withRoute bool, d *threadData) error {
 	ctx := c.UserContext()
-	contact, err := h.store.TextContact(ctx, v, contactID)
+	contact, err := h.stores.Texting.TextContact(ctx, v, contactID)
 	if err != nil {
 		return storeErr(err)
 	}
-	rows, err := h.store.Texts(ctx, v, contactID)
+	rows, err := h.stores.Texting.Texts(ctx, v, contactID)
 	if err != nil {
 		return storeErr(err)
 	}
 	d.Contact, d.Texts = &contact, textViews(rows)
 	d.Version = threadVersion(d.Texts)
 	if withRoute {
-		_, err := h.store.TextRoute(ctx, v, contactID)
-		if msg, ok := textRefusal(err, contact.Name()); ok {
+		_, err := h.stores.Texting.Route(ctx, v, contactID)
+		if msg, ok := textRefusal(err); ok {
 			d.Blocked = msg
 		} else if err != nil {
 			return storeErr(err)
@@ -184,27 +186,18 @@ func (h *handler) loadThread(c *fiber.Ctx, v store.Viewer, contactID int64, with
 		for _, r := range rows {
 			newest = max(newest, r.ID)
 		}
-		if err := h.store.MarkThreadRead(ctx, v, contactID, newest); err != nil {
+		if err := h.stores.Texting.MarkThreadRead(ctx, v, contactID, newest); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// textRefusal turns a reason not to send into a sentence for the user.
-func textRefusal(err error, name string) (string, bool) {
-	switch {
-	case err == nil:
-		return "", false
-	case errors.Is(err, store.ErrTextingOff):
-		return "Texting is off for your firm. An administrator can turn it on under Settings → Text messaging.", true
-	case errors.Is(err, store.ErrNoContactNumber):
-		return name + " has no mobile number to text.", true
-	case errors.Is(err, sms.ErrNotTextable):
-		return err.Error(), true
-	case errors.Is(err, store.ErrOptedOut):
-		return "This contact replied STOP to your firm's number, so Parley will not text them. " +
-			"They can reply START to receive texts again.", true
+// textRefusal is the texting rule's reason not to send, in its words.
+func textRefusal(err error) (string, bool) {
+	var r *texting.Refusal
+	if errors.As(err, &r) {
+		return r.Error(), true
 	}
 	return "", false
 }
@@ -289,7 +282,7 @@ func (h *handler) staffTextNew(c *fiber.Ctx) error {
 		// The picker swaps only the thread (empty when no contact is chosen).
 		return c.Render("staff/texts_thread#thread", h.page(c, "", d))
 	}
-	contacts, err := h.store.TextableContacts(c.UserContext(), v)
+	contacts, err := h.stores.Texting.TextableContacts(c.UserContext(), v)
 	if err != nil {
 		return err
 	}
@@ -307,12 +300,8 @@ func (h *handler) staffTextSend(c *fiber.Ctx) error {
 	body := strings.TrimSpace(c.FormValue("body"))
 	refusal, notice := textBodyProblem(body), ""
 	if refusal == "" {
-		contact, err := h.store.TextContact(c.UserContext(), v, id)
-		if err != nil {
-			return storeErr(err)
-		}
-		t, err := h.store.SendText(c.UserContext(), v, id, body)
-		if msg, ok := textRefusal(err, contact.Name()); ok {
+		t, err := h.stores.Texting.SendText(c.UserContext(), v, id, body)
+		if msg, ok := textRefusal(err); ok {
 			refusal = msg
 		} else if err != nil {
 			return storeErr(err)
@@ -356,11 +345,11 @@ func (h *handler) staffTextRetry(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, at, err := h.store.RetryText(c.UserContext(), v, id)
-	if msg, ok := textRefusal(err, "This contact"); ok {
+	t, at, err := h.stores.Texting.RetryText(c.UserContext(), v, id)
+	if msg, ok := textRefusal(err); ok {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, msg)
 	}
-	if errors.Is(err, store.ErrNotRetryable) {
+	if errors.Is(err, texting.ErrNotRetryable) {
 		return fiber.NewError(fiber.StatusConflict, "This text cannot be sent again: only texts that failed for a temporary, unknown or carrier error can.")
 	}
 	if err != nil {
@@ -385,7 +374,7 @@ func (h *handler) staffTextMedia(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.store.TextMedia(c.UserContext(), viewer(session(c)), id)
+	m, err := h.stores.Texting.TextMedia(c.UserContext(), viewer(session(c)), id)
 	if err != nil {
 		return storeErr(err)
 	}
@@ -408,8 +397,8 @@ func (h *handler) staffTextMedia(c *fiber.Ctx) error {
 
 // matterTextsData is a matter's Communications: its contacts' text threads.
 type matterTextsData struct {
-	Matter  store.MatterRow
-	Threads []store.MatterThread
+	Matter  matters.Row
+	Threads []texting.MatterThread
 }
 
 // staffMatterTexts lists the text threads of a matter's client and related
@@ -420,7 +409,7 @@ func (h *handler) staffMatterTexts(c *fiber.Ctx) error {
 		return err
 	}
 	id := m.ID
-	threads, err := h.store.MatterThreads(c.UserContext(), v, id)
+	threads, err := h.stores.Texting.MatterThreads(c.UserContext(), v, id)
 	if err != nil {
 		return storeErr(err)
 	}

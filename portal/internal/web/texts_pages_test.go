@@ -10,7 +10,8 @@ import (
 
 	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/shared/models"
-	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/view"
 	"github.com/parleyhq/parley/templates"
 )
@@ -19,8 +20,8 @@ import (
 var sampleNumber = "+18885550100"
 
 var sampleTexts = textsData{
-	Texting: store.TextingSettings{FirmTexting: models.FirmTexting{TextingEnabled: true, TextingNumber: &sampleNumber}},
-	Conversations: []store.Conversation{
+	Texting: firms.TextingSettings{FirmTexting: models.FirmTexting{TextingEnabled: true, TextingNumber: &sampleNumber}},
+	Conversations: []texting.Conversation{
 		{ContactID: 1, ContactName: "Casey <Doe>", LastBody: "See you", LastDirection: "in", LastAt: time.Now(), Unread: 2},
 		{ContactID: 2, ContactName: "Robin", LastDirection: "out", LastAt: time.Now()},
 	},
@@ -29,8 +30,8 @@ var sampleTexts = textsData{
 
 func sampleThread(now time.Time) threadData {
 	user := int64(1)
-	contact := store.TextContact{Contact: models.Contact{ID: 1, FirstName: "Casey", LastName: "<Doe>"}, Number: "+14155550123"}
-	rows := []store.TextRow{
+	contact := texting.TextContact{Contact: models.Contact{ID: 1, FirstName: "Casey", LastName: "<Doe>"}, Number: "+14155550123"}
+	rows := []texting.TextRow{
 		{TextMessage: models.TextMessage{ID: 1, Direction: "in", Body: "Photos attached", Status: models.TextReceived, CreatedAt: now,
 			Media: []models.TextMedia{
 				{ID: 1, Status: "kept", SniffedType: "image/jpeg", SizeBytes: 2000},
@@ -43,7 +44,7 @@ func sampleThread(now time.Time) threadData {
 	}
 	return threadData{
 		Picker: true, SelectedID: 1,
-		Contacts: []store.ContactOption{{ID: 1, Name: "Casey <Doe>", Number: "+14155550123"}, {ID: 2, Name: "Robin", Number: "+14155550124"}},
+		Contacts: []texting.ContactOption{{ID: 1, Name: "Casey <Doe>", Number: "+14155550123"}, {ID: 2, Name: "Robin", Number: "+14155550124"}},
 		Contact:  &contact, Texts: textViews(rows), Blocked: "Texting is off", Error: "Too long", Body: "draft", Notice: "Queued",
 	}
 }

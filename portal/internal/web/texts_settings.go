@@ -8,13 +8,13 @@ import (
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/sms"
-	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/signin"
 )
 
 // textingSettingsData is Settings → Text messaging.
 type textingSettingsData struct {
-	Settings store.TextingSettings
+	Settings firms.TextingSettings
 	// Available is how many pool numbers exist at all; 0 means texting
 	// cannot be turned on until the operator configures some.
 	Available int
@@ -23,7 +23,7 @@ type textingSettingsData struct {
 	Error     string
 	Notice    string
 
-	Calendar  store.CalendarSettings
+	Calendar  firms.CalendarSettings
 	Zones     []zoneChoice
 	Reminders []reminderChoice
 	// Templates are the fixed calendar texts, shown read-only.
@@ -52,11 +52,11 @@ func (h *handler) textingSettings(c *fiber.Ctx) error {
 func (h *handler) renderTextingSettings(c *fiber.Ctx, errMsg, email, phone, notice string) error {
 	s := session(c)
 	v := viewer(s)
-	st, err := h.store.Texting(c.UserContext(), v)
+	st, err := h.stores.Firms.Texting(c.UserContext(), v)
 	if err != nil {
 		return storeErr(err)
 	}
-	cs, err := h.store.CalendarSettings(c.UserContext(), v)
+	cs, err := h.stores.Firms.CalendarSettings(c.UserContext(), v)
 	if err != nil {
 		return storeErr(err)
 	}
@@ -73,8 +73,8 @@ func (h *handler) renderTextingSettings(c *fiber.Ctx, errMsg, email, phone, noti
 
 // textingEnable turns texting on, assigning a number from the pool.
 func (h *handler) textingEnable(c *fiber.Ctx) error {
-	_, err := h.store.EnableTexting(c.UserContext(), viewer(session(c)), h.Config.TextingNumbers)
-	if errors.Is(err, store.ErrNoTextingNumber) {
+	_, err := h.stores.Firms.EnableTexting(c.UserContext(), viewer(session(c)), h.Config.TextingNumbers)
+	if errors.Is(err, firms.ErrNoTextingNumber) {
 		return h.renderTextingSettings(c, "No texting number is available; the operator must add one to TEXTING_NUMBERS.", "", "", "")
 	}
 	if err != nil {
@@ -85,7 +85,7 @@ func (h *handler) textingEnable(c *fiber.Ctx) error {
 
 // textingDisable turns texting off and releases the number.
 func (h *handler) textingDisable(c *fiber.Ctx) error {
-	if err := h.store.DisableTexting(c.UserContext(), viewer(session(c))); err != nil {
+	if err := h.stores.Firms.DisableTexting(c.UserContext(), viewer(session(c))); err != nil {
 		return storeErr(err)
 	}
 	return redirect(c, "/staff/settings/texting?done=off")
@@ -98,7 +98,7 @@ func (h *handler) textingDetails(c *fiber.Ctx) error {
 	if problem != "" {
 		return h.renderTextingSettings(c, problem, rawEmail, rawPhone, "")
 	}
-	if err := h.store.SetTextingDetails(c.UserContext(), viewer(session(c)), email, phone); err != nil {
+	if err := h.stores.Firms.SetTextingDetails(c.UserContext(), viewer(session(c)), email, phone); err != nil {
 		return storeErr(err)
 	}
 	return redirect(c, "/staff/settings/texting?done=details")
@@ -123,7 +123,7 @@ func textingDetails(rawEmail, rawPhone string) (email, phone, problem string) {
 
 // notificationSettings shows the signed-in user's own notification settings.
 func (h *handler) notificationSettings(c *fiber.Ctx) error {
-	st, err := h.store.Texting(c.UserContext(), viewer(session(c)))
+	st, err := h.stores.Firms.Texting(c.UserContext(), viewer(session(c)))
 	if err != nil {
 		return storeErr(err)
 	}
@@ -133,7 +133,7 @@ func (h *handler) notificationSettings(c *fiber.Ctx) error {
 
 // notificationSave turns the user's unread-texts badge on or off.
 func (h *handler) notificationSave(c *fiber.Ctx) error {
-	if err := h.store.SetTextBadge(c.UserContext(), viewer(session(c)), c.FormValue("text_badge") == "1"); err != nil {
+	if err := h.stores.Firms.SetTextBadge(c.UserContext(), viewer(session(c)), c.FormValue("text_badge") == "1"); err != nil {
 		return storeErr(err)
 	}
 	// The form sits on two pages; go back to the one it came from.

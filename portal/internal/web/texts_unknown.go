@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/shared/models"
-	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
 )
 
 // unknownTextsData lists texts from numbers that are no contact.
@@ -19,7 +19,7 @@ type unknownTextsData struct {
 // staffUnknownTexts shows administrators the texts kept out of
 // conversations because no contact has the sender's number.
 func (h *handler) staffUnknownTexts(c *fiber.Ctx) error {
-	texts, err := h.store.UnknownTexts(c.UserContext(), viewer(session(c)))
+	texts, err := h.stores.Texting.UnknownTexts(c.UserContext(), viewer(session(c)))
 	if err != nil {
 		return storeErr(err)
 	}
@@ -37,8 +37,8 @@ func (h *handler) staffUnknownToContact(c *fiber.Ctx) error {
 	if first == "" && last == "" || len(first) > 100 || len(last) > 100 {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "Give the contact a first or last name (up to 100 characters each).")
 	}
-	contact, err := h.store.ContactFromUnknown(c.UserContext(), viewer(session(c)), id, first, last)
-	if errors.Is(err, store.ErrNotE164) {
+	contact, err := h.stores.Texting.ContactFromUnknown(c.UserContext(), viewer(session(c)), id, first, last)
+	if errors.Is(err, contacts.ErrNotE164) {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "This sender's number cannot be saved on a contact.")
 	}
 	if err != nil {

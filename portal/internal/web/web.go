@@ -26,8 +26,7 @@ import (
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/ops"
-	"github.com/parleyhq/parley/shared/store"
-	"github.com/parleyhq/parley/shared/store/signin"
+	"github.com/parleyhq/parley/shared/store/stores"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/view"
 	"github.com/parleyhq/parley/static"
@@ -53,10 +52,9 @@ type Deps struct {
 type handler struct {
 	Deps
 	views    *view.Engine
-	store    *store.Store
+	stores   *stores.Set
 	sessions *auth.Sessions
 	links    *auth.Links
-	signin   *signin.Store
 	uploads  uploadRoutes
 }
 
@@ -122,9 +120,8 @@ func New(d Deps) (*fiber.App, error) {
 	sessions := auth.NewSessions(d.Redis, d.Config.SessionIdleTimeout, d.Config.SessionMaxAge)
 	sessions.Now = d.Now
 	h := &handler{
-		Deps: d, views: views, store: &store.Store{DB: d.DB, Clock: d.Now}, sessions: sessions,
-		links:  &auth.Links{Tasks: d.Tasks, Limiter: auth.NewLimiter(d.Redis, limits)},
-		signin: &signin.Store{DB: d.DB, Tasks: d.Tasks, PublicURL: d.Config.PublicURL, Now: d.Now},
+		Deps: d, views: views, stores: newStores(d), sessions: sessions,
+		links: &auth.Links{Tasks: d.Tasks, Limiter: auth.NewLimiter(d.Redis, limits)},
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "parley-portal",
@@ -182,6 +179,14 @@ func (h *handler) errorHandler(c *fiber.Ctx, err error) error {
 		return c.Render("public/error#partials/error", msg)
 	}
 	return h.render(c, "public/error", "", "Error", fiber.Map{"Code": code, "Message": msg})
+}
+
+// newStores builds the stores over d's database, on d's clock.
+func newStores(d Deps) *stores.Set {
+	s := stores.New(d.DB)
+	s.Events.Clock, s.Texting.Clock = d.Now, d.Now
+	s.Signin.Tasks, s.Signin.PublicURL, s.Signin.Now = d.Tasks, d.Config.PublicURL, d.Now
+	return s
 }
 
 func proxyHeader(cfg config.Config) string {

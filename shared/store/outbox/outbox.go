@@ -10,8 +10,65 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/tasks"
 )
+
+// Store reads and settles recorded emails.
+type Store struct {
+	DB *gorm.DB
+}
+
+// Email loads a recorded email of the firm.
+func (s *Store) Email(ctx context.Context, sys store.System, id int64) (models.OutboundEmail, error) {
+	var e models.OutboundEmail
+	err := s.DB.WithContext(ctx).Where("firm_id = ? AND id = ?", sys.FirmID, id).Take(&e).Error
+	if err != nil {
+		return e, store.NotFound(err, "load email")
+	}
+	return e, nil
+}
+
+// Outcome is what came of one try at sending an email.
+type Outcome struct {
+	Sent   bool
+	Failed bool   // for good: a permanent refusal, or the last try
+	Err    string // the server's answer, when not sent
+}
+
+// Record writes the outcome of a try. Only a still-queued row moves, so a
+// duplicate delivery racing this one cannot overwrite its outcome.
+func (s *Store) Record(ctx context.Context, e models.OutboundEmail, o Outcome) error {
+	updates := map[string]any{"attempts": gorm.Expr("attempts + 1"), "last_error": o.Err}
+	switch {
+	case o.Sent:
+		now := time.Now()
+		updates["status"], updates["sent_at"] = models.EmailSent, &now
+	case o.Failed:
+		updates["status"] = models.EmailFailed
+	}
+	err := s.DB.WithContext(ctx).Model(&models.OutboundEmail{}).
+		Where("firm_id = ? AND id = ? AND status = ?", e.FirmID, e.ID, models.EmailQueued).
+		Updates(updates).Error
+	if err != nil {
+		return fmt.Errorf("outbox: record email %d outcome: %w", e.ID, err)
+	}
+	return nil
+}
+
+// Recent lists the newest emails, to one address when to is not empty (the
+// development mailbox).
+func (s *Store) Recent(ctx context.Context, to string, limit int) ([]models.OutboundEmail, error) {
+	var emails []models.OutboundEmail
+	q := s.DB.WithContext(ctx).Order("id DESC").Limit(limit)
+	if to != "" {
+		q = q.Where("to_address = ?", to)
+	}
+	if err := q.Find(&emails).Error; err != nil {
+		return nil, fmt.Errorf("outbox: recent emails: %w", err)
+	}
+	return emails, nil
+}
 
 // Add records e as a queued email in the caller's transaction; after the
 // commit, Enqueue hands it to the worker.
@@ -48,21 +105,17 @@ func Queue(ctx context.Context, gdb *gorm.DB, enq tasks.Enqueuer, e *models.Outb
 	return Enqueue(ctx, enq, e)
 }
 
-// RequeueStale enqueues emails still queued after olderThan: their task was
-// lost (Redis was down at the time, or lost its data). Task IDs make this
-// harmless for emails whose task is merely slow.
-func RequeueStale(ctx context.Context, gdb *gorm.DB, enq tasks.Enqueuer, olderThan time.Duration) (int, error) {
+// Stale lists emails (of every firm: a sweep's question) still queued
+// after olderThan: their task was lost (Redis was down at the time, or lost
+// its data). Task IDs make queuing them again harmless for emails whose
+// task is merely slow.
+func (s *Store) Stale(ctx context.Context, olderThan time.Duration) ([]models.OutboundEmail, error) {
 	var stale []models.OutboundEmail
-	err := gdb.WithContext(ctx).Select("id", "firm_id").
+	err := s.DB.WithContext(ctx).Select("id", "firm_id").
 		Where("status = ? AND created_at < ?", models.EmailQueued, time.Now().Add(-olderThan)).
 		Order("created_at").Limit(500).Find(&stale).Error
 	if err != nil {
-		return 0, fmt.Errorf("outbox: find stale emails: %w", err)
+		return nil, fmt.Errorf("outbox: find stale emails: %w", err)
 	}
-	for i := range stale {
-		if err := Enqueue(ctx, enq, &stale[i]); err != nil {
-			return i, err
-		}
-	}
-	return len(stale), nil
+	return stale, nil
 }

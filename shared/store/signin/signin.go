@@ -346,3 +346,21 @@ func linkEmail(a Account, purpose models.TokenPurpose, url string) (subject, bod
 	body = fmt.Sprintf("Hello %s,\n\nUse this link to sign in to %s:\n\n%s\n\nThe link works once and for one hour. If it has expired, open it anyway and ask for a new one.\n\nIf you did not ask to sign in, you can ignore this email.\n", a.Name, where, url)
 	return subject, body
 }
+
+// Access is when a contact was last invited to the portal and last signed in.
+type Access struct {
+	LastInvited  *time.Time
+	LastSignedIn *time.Time
+}
+
+// PortalAccess reads a contact's invitations and sign-ins.
+func (s *Store) PortalAccess(ctx context.Context, firmID, contactID int64) (Access, error) {
+	var a Access
+	err := s.DB.WithContext(ctx).Raw(`SELECT max(created_at) FILTER (WHERE purpose = 'invite') AS last_invited,
+		max(used_at) AS last_signed_in FROM login_tokens WHERE firm_id = ? AND contact_id = ?`, firmID, contactID).
+		Scan(&a).Error
+	if err != nil {
+		return a, fmt.Errorf("signin: contact portal access: %w", err)
+	}
+	return a, nil
+}

@@ -17,18 +17,19 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/config"
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/docstore"
-	"github.com/parleyhq/parley/shared/mail"
 	"github.com/parleyhq/parley/shared/ops"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/spool"
-	"github.com/parleyhq/parley/shared/store/outbox"
+	"github.com/parleyhq/parley/shared/store/stores"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/worker/internal/carrier"
 	"github.com/parleyhq/parley/worker/internal/jobs"
+	"github.com/parleyhq/parley/worker/internal/mail"
 )
 
 // Run serves tasks until ctx is cancelled, then lets in-flight tasks finish.
@@ -104,10 +105,8 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 	mux := asynq.NewServeMux()
 	mux.Use(metrics.Middleware(log))
-	(&jobs.Jobs{
-		DB: gdb, Mail: sender, Tasks: enq, Log: log, PublicURL: cfg.PublicURL,
-		Carriers: Carriers(cfg), Store: store, Limiter: redis_rate.NewLimiter(rdb), Config: cfg, Redis: rdb,
-	}).Register(mux)
+	jobs := NewJobs(cfg, gdb, rdb, enq, sender, store, log)
+	jobs.Register(mux)
 	for _, srv := range servers {
 		if err := srv.Start(mux); err != nil {
 			shutdown(servers)
@@ -117,19 +116,19 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info("worker serving", "queues", tasks.QueueNames, "addr", cfg.WorkerAddr)
 
 	go sweep(ctx, log, "emails", time.Minute, func(ctx context.Context) (int, error) {
-		return outbox.RequeueStale(ctx, gdb, enq, 2*time.Minute)
+		return jobs.RequeueEmails(ctx, 2*time.Minute)
 	})
 	go sweep(ctx, log, "client notices", time.Minute, func(ctx context.Context) (int, error) {
-		return jobs.RequeueNotices(ctx, gdb, enq, cfg.NoticeBatchWindow+time.Minute, cfg.NoticeBatchWindow)
+		return jobs.RequeueNotices(ctx, cfg.NoticeBatchWindow+time.Minute, cfg.NoticeBatchWindow)
 	})
 	go sweep(ctx, log, "queued texts", time.Minute, func(ctx context.Context) (int, error) {
-		return jobs.RequeueTexts(ctx, gdb, enq, 5*time.Minute)
+		return jobs.RequeueTexts(ctx, 5*time.Minute)
 	})
 	go sweep(ctx, log, "planned event texts", time.Minute, func(ctx context.Context) (int, error) {
-		return jobs.RequeueEventTexts(ctx, gdb, enq, 2*time.Minute)
+		return jobs.RequeueEventTexts(ctx, 2*time.Minute)
 	})
 	go sweep(ctx, log, "texts stuck sending", time.Minute, func(ctx context.Context) (int, error) {
-		return jobs.FailStuckTexts(ctx, gdb, 10*time.Minute)
+		return jobs.FailStuckTexts(ctx, 10*time.Minute)
 	})
 	// Webhooks the gateway spooled to Postgres while Redis was down: moved
 	// to the queue soon after Redis answers again.
@@ -159,6 +158,20 @@ func shutdown(servers []*asynq.Server) {
 		wg.Go(srv.Shutdown)
 	}
 	wg.Wait()
+}
+
+// NewJobs wires the task handlers to the stores over gdb and to the outside
+// services.
+func NewJobs(cfg config.Config, gdb *gorm.DB, rdb redis.UniversalClient, enq tasks.Enqueuer, sender mail.Sender,
+	docs docstore.Store, log *slog.Logger) *jobs.Jobs {
+	st := stores.New(gdb)
+	st.Signin.Tasks, st.Signin.PublicURL = enq, cfg.PublicURL
+	j := &jobs.Jobs{
+		Stores: st, Mail: sender, Tasks: enq, Log: log, PublicURL: cfg.PublicURL,
+		Carriers: Carriers(cfg), Docs: docs, Limiter: redis_rate.NewLimiter(rdb), Config: cfg, Redis: rdb,
+	}
+	st.Texting.Stored = j.TextsStored
+	return j
 }
 
 // NewSender returns the SMTP sender, or the logging one when SMTP_URL is empty.

@@ -120,7 +120,8 @@ func TestEmailQueuedWhileRedisDownIsRequeued(t *testing.T) {
 	require.NoError(t, err)
 	client := asynq.NewClient(redisOpt)
 	defer client.Close()
-	n, err := outbox.RequeueStale(ctx, gdb, tasks.NewClient(client), 0)
+	j := app.NewJobs(config.Config{}, gdb, testkit.Redis(t), tasks.NewClient(client), nil, nil, testkit.Logger())
+	n, err := j.RequeueEmails(ctx, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 

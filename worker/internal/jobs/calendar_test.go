@@ -12,6 +12,9 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/seed"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/events"
+	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/tasks"
 )
 
@@ -19,7 +22,7 @@ import (
 // planning (portal side) and sending (worker side).
 type calEnv struct {
 	*textEnv
-	s   *store.Store
+	s   *events.Store
 	now time.Time
 	ny  *time.Location
 	v   store.Viewer
@@ -31,12 +34,12 @@ func newCalEnv(t *testing.T, reminderDays int) *calEnv {
 	require.NoError(t, err)
 	e := &calEnv{textEnv: newTextEnv(t), ny: ny, now: time.Date(2026, 11, 23, 14, 0, 0, 0, ny)}
 	clock := func() time.Time { return e.now }
-	e.s = store.New(e.db)
-	e.s.Clock, e.jobs.Clock = clock, clock
+	e.s = &events.Store{DB: e.db, Clock: clock}
+	e.jobs.Stores.Events.Clock, e.jobs.Stores.Texting.Clock = clock, clock
 	var admin models.User
 	require.NoError(t, e.db.Where("email = ?", seed.DemoAdminEmail).Take(&admin).Error)
 	e.v = store.Viewer{FirmID: e.firm.ID, UserID: admin.ID, Admin: true}
-	_, err = e.s.SetCalendarSettings(context.Background(), e.v, store.CalendarSettings{TimeZone: "America/New_York", ReminderDays: reminderDays})
+	_, err = e.s.SetCalendarSettings(context.Background(), e.v, firms.CalendarSettings{TimeZone: "America/New_York", ReminderDays: reminderDays})
 	require.NoError(t, err)
 	require.NoError(t, e.db.Take(&e.firm, e.firm.ID).Error)
 	return e
@@ -44,9 +47,9 @@ func newCalEnv(t *testing.T, reminderDays int) *calEnv {
 
 func (e *calEnv) event(t *testing.T, title string, start time.Time, contacts ...int64) int64 {
 	t.Helper()
-	in := store.EventInput{MatterID: e.matter.ID, Title: title, Start: start, End: start.Add(time.Hour), Location: "Office"}
+	in := events.EventInput{MatterID: e.matter.ID, Title: title, Start: start, End: start.Add(time.Hour), Location: "Office"}
 	for _, c := range contacts {
-		in.Contacts = append(in.Contacts, store.ContactAttendee{ContactID: c, NotifyText: true})
+		in.Contacts = append(in.Contacts, events.ContactAttendee{ContactID: c, NotifyText: true})
 	}
 	id, _, err := e.s.CreateEvent(context.Background(), e.v, in)
 	require.NoError(t, err)
@@ -115,7 +118,7 @@ func TestReminderAtMostOnce(t *testing.T) {
 	require.NoError(t, e.notify(t, r), "a task delivered twice")
 	// A worker that restarts re-plans nothing: saving the settings again
 	// finds the reminder sent for this start.
-	_, err := e.s.SetCalendarSettings(context.Background(), e.v, store.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 1})
+	_, err := e.s.SetCalendarSettings(context.Background(), e.v, firms.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 1})
 	require.NoError(t, err)
 	var reminders int64
 	require.NoError(t, e.db.Raw(`SELECT count(*) FROM event_notifications WHERE event_id = ? AND kind = 'reminder' AND status <> 'cancelled'`, id).Scan(&reminders).Error)
@@ -177,7 +180,7 @@ func TestTextsNoLongerWantedAreNotSent(t *testing.T) {
 		require.NoError(t, e.notify(t, e.notification(t, id, "created")))
 		got := e.notification(t, id, "created")
 		assert.Equal(t, models.NotificationSkipped, got.Status)
-		assert.Equal(t, store.WhyOptedOut, got.Reason)
+		assert.Equal(t, texting.Words(texting.OptedOut), got.Reason)
 	})
 }
 

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"gorm.io/gorm"
 
-	"github.com/parleyhq/parley/shared/mail"
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/outbox"
 	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/worker/internal/mail"
 )
 
 // SendEmail sends one recorded email. A sent email is not sent again; an
@@ -21,13 +22,12 @@ func (j *Jobs) SendEmail(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	var e models.OutboundEmail
-	err = j.DB.WithContext(ctx).Where("firm_id = ? AND id = ?", p.FirmID, p.EmailID).Take(&e).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return fmt.Errorf("email %d of firm %d does not exist: %w", p.EmailID, p.FirmID, asynq.SkipRetry)
+	e, err := j.Stores.Outbox.Email(ctx, store.System{FirmID: p.FirmID}, p.EmailID)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound(err, "email %d of firm %d", p.EmailID, p.FirmID)
 	}
 	if err != nil {
-		return fmt.Errorf("load email %d: %w", p.EmailID, err)
+		return err
 	}
 	if e.Status != models.EmailQueued {
 		j.Log.InfoContext(ctx, "email already handled", "email_id", e.ID, "status", e.Status)
@@ -35,23 +35,17 @@ func (j *Jobs) SendEmail(ctx context.Context, t *asynq.Task) error {
 	}
 
 	sendErr := j.Mail.Send(ctx, mail.Message{To: e.ToAddress, Subject: e.Subject, Text: e.BodyText})
-	updates := map[string]any{"attempts": gorm.Expr("attempts + 1")}
+	var o outbox.Outcome
 	switch {
 	case sendErr == nil:
-		now := time.Now()
-		updates["status"], updates["sent_at"], updates["last_error"] = models.EmailSent, &now, ""
+		o.Sent = true
 	case errors.Is(sendErr, mail.ErrPermanent) || lastAttempt(ctx):
-		updates["status"], updates["last_error"] = models.EmailFailed, sendErr.Error()
+		o.Failed, o.Err = true, sendErr.Error()
 	default:
-		updates["last_error"] = sendErr.Error()
+		o.Err = sendErr.Error()
 	}
-	// Only a still-queued row moves, so a duplicate delivery racing this one
-	// cannot overwrite its outcome.
-	err = j.DB.WithContext(ctx).Model(&models.OutboundEmail{}).
-		Where("firm_id = ? AND id = ? AND status = ?", e.FirmID, e.ID, models.EmailQueued).
-		Updates(updates).Error
-	if err != nil {
-		return fmt.Errorf("record email %d outcome: %w", e.ID, err)
+	if err := j.Stores.Outbox.Record(ctx, e, o); err != nil {
+		return err
 	}
 	if sendErr != nil {
 		if errors.Is(sendErr, mail.ErrPermanent) {
@@ -63,9 +57,17 @@ func (j *Jobs) SendEmail(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// lastAttempt reports whether asynq will not retry this task after a failure.
-func lastAttempt(ctx context.Context) bool {
-	retried, ok1 := asynq.GetRetryCount(ctx)
-	maxRetry, ok2 := asynq.GetMaxRetry(ctx)
-	return ok1 && ok2 && retried >= maxRetry
+// RequeueEmails enqueues emails still queued after olderThan: their task was
+// lost (Redis was down at the time, or lost its data).
+func (j *Jobs) RequeueEmails(ctx context.Context, olderThan time.Duration) (int, error) {
+	stale, err := j.Stores.Outbox.Stale(ctx, olderThan)
+	if err != nil {
+		return 0, err
+	}
+	for i := range stale {
+		if err := outbox.Enqueue(ctx, j.Tasks, &stale[i]); err != nil {
+			return i, err
+		}
+	}
+	return len(stale), nil
 }

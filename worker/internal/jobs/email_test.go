@@ -11,11 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 
-	"github.com/parleyhq/parley/shared/mail"
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/testkit"
-	"github.com/parleyhq/parley/worker/internal/jobs"
+	"github.com/parleyhq/parley/worker/internal/mail"
 )
 
 type recorder struct {
@@ -53,7 +52,7 @@ func TestSendEmailTwiceSendsOnce(t *testing.T) {
 	t.Parallel()
 	gdb, e := setup(t)
 	rec := &recorder{}
-	j := &jobs.Jobs{DB: gdb, Mail: rec, Log: testkit.Logger()}
+	j := withMail(newJobs(gdb, nil), rec)
 
 	require.NoError(t, j.SendEmail(context.Background(), task(t, e.FirmID, e.ID)))
 	require.NoError(t, j.SendEmail(context.Background(), task(t, e.FirmID, e.ID)))
@@ -81,7 +80,7 @@ func TestSendEmailOutcomes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			gdb, e := setup(t)
-			j := &jobs.Jobs{DB: gdb, Mail: &recorder{err: tc.err}, Log: testkit.Logger()}
+			j := withMail(newJobs(gdb, nil), &recorder{err: tc.err})
 			err := j.SendEmail(context.Background(), task(t, e.FirmID, e.ID))
 			require.Error(t, err)
 			assert.Equal(t, tc.wantSkip, errors.Is(err, asynq.SkipRetry))
@@ -98,7 +97,7 @@ func TestSendEmailOtherFirmOrMissingIsNotRetried(t *testing.T) {
 	t.Parallel()
 	gdb, e := setup(t)
 	rec := &recorder{}
-	j := &jobs.Jobs{DB: gdb, Mail: rec, Log: testkit.Logger()}
+	j := withMail(newJobs(gdb, nil), rec)
 	err := j.SendEmail(context.Background(), task(t, e.FirmID+1, e.ID))
 	assert.ErrorIs(t, err, asynq.SkipRetry, "an email is only found within its own firm")
 	err = j.SendEmail(context.Background(), asynq.NewTask(tasks.TypeEmailSend, []byte("{not json")))

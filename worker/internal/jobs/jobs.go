@@ -1,6 +1,8 @@
 // Package jobs holds the worker's task handlers, one file per task family.
-// Every handler may run twice (asynq delivers at least once), so each checks
-// what is already done before acting.
+// A handler decodes its payload, calls the stores (which decide and write)
+// and outside services (carrier, SMTP, media), and enqueues what follows;
+// it holds no SQL. Every handler may run twice (asynq delivers at least
+// once), so each relies on its store to find what is already done.
 package jobs
 
 import (
@@ -14,30 +16,30 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
-	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/config"
 	"github.com/parleyhq/parley/shared/docstore"
-	"github.com/parleyhq/parley/shared/mail"
 	"github.com/parleyhq/parley/shared/sms"
+	"github.com/parleyhq/parley/shared/store/stores"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/textevents"
 	"github.com/parleyhq/parley/worker/internal/carrier"
+	"github.com/parleyhq/parley/worker/internal/mail"
 )
 
 // Jobs holds what the handlers need.
 type Jobs struct {
-	DB    *gorm.DB
-	Mail  mail.Sender
-	Tasks tasks.Enqueuer
-	Log   *slog.Logger
+	Stores *stores.Set
+	Mail   mail.Sender
+	Tasks  tasks.Enqueuer
+	Log    *slog.Logger
 	// PublicURL is the portal's address, for links in emails.
 	PublicURL string
 
 	// Carriers sends texts, by the firm's texting dialect.
 	Carriers map[sms.Dialect]carrier.Sender
-	// Store keeps media received by MMS.
-	Store docstore.Store
+	// Docs keeps media received by MMS.
+	Docs docstore.Store
 	// Limiter keeps each firm number under Config.TextSendRate.
 	Limiter *redis_rate.Limiter
 	// MediaHTTP fetches MMS media (from the carriers' origins only, see
@@ -47,10 +49,18 @@ type Jobs struct {
 	Config config.Config
 	// Redis carries "texts changed" events to open staff pages; nil: none.
 	Redis redis.UniversalClient
-	// Clock is the time calendar texts are planned and answered by; nil: time.Now.
-	Clock func() time.Time
+}
 
-	plainTexts textBatcher
+// TextsStored is the texting store's Stored hook: it wakes the staff pages
+// showing the threads a batch of received texts went to.
+func (j *Jobs) TextsStored(ctx context.Context, firmContacts [][2]int64) {
+	changed := make([]textevents.Contact, len(firmContacts))
+	for i, fc := range firmContacts {
+		changed[i] = textevents.Contact{FirmID: fc[0], ContactID: fc[1]}
+	}
+	if err := textevents.PublishAll(ctx, j.Redis, changed); err != nil {
+		j.Log.WarnContext(ctx, "could not announce texts", "err", err)
+	}
 }
 
 // textsChanged wakes staff pages showing the contact's texts. Best effort:
@@ -90,3 +100,15 @@ var ErrRateLimited = errors.New("send rate reached")
 
 // IsFailure tells asynq whether err counts against the task's retries.
 func IsFailure(err error) bool { return err != nil && !errors.Is(err, ErrRateLimited) }
+
+// lastAttempt reports whether asynq will not retry this task after a failure.
+func lastAttempt(ctx context.Context) bool {
+	retried, ok1 := asynq.GetRetryCount(ctx)
+	maxRetry, ok2 := asynq.GetMaxRetry(ctx)
+	return ok1 && ok2 && retried >= maxRetry
+}
+
+// notFound turns a store's "no such row" into a task not worth retrying.
+func notFound(err error, format string, args ...any) error {
+	return fmt.Errorf(format+": %w: %w", append(args, err, asynq.SkipRetry)...)
+}

@@ -14,7 +14,6 @@ import (
 	"github.com/parleyhq/parley/shared/seed"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/testkit"
-	"github.com/parleyhq/parley/worker/internal/jobs"
 )
 
 type enqueued struct{ tasks []*asynq.Task }
@@ -37,7 +36,7 @@ func TestNotifyClientBatchesIntoOneEmail(t *testing.T) {
 		require.NoError(t, gdb.Create(&models.ClientNotice{FirmID: m.FirmID, ContactID: m.ClientContactID, MatterID: m.ID, Kind: "document", Summary: s}).Error)
 	}
 	enq := &enqueued{}
-	j := &jobs.Jobs{DB: gdb, Tasks: enq, Log: testkit.Logger(), PublicURL: "https://portal.example.com"}
+	j := withURL(newJobs(gdb, enq), "https://portal.example.com")
 	task, err := tasks.NewClientNotify(m.FirmID, m.ClientContactID, time.Now(), 2*time.Minute)
 	require.NoError(t, err)
 
@@ -72,7 +71,7 @@ func TestRequeueNoticesFindsLostTasks(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
 	require.NoError(t, gdb.Create(&models.ClientNotice{FirmID: m.FirmID, ContactID: m.ClientContactID, MatterID: m.ID, Kind: "message", Summary: "x", CreatedAt: old}).Error)
 	enq := &enqueued{}
-	n, err := jobs.RequeueNotices(ctx, gdb, enq, 3*time.Minute, 2*time.Minute)
+	n, err := newJobs(gdb, enq).RequeueNotices(ctx, 3*time.Minute, 2*time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	require.Len(t, enq.tasks, 1)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/parleyhq/parley/shared/store/signin"
 	"github.com/parleyhq/parley/shared/tasks"
 )
 
@@ -21,8 +20,7 @@ func (j *Jobs) SendSignInLinks(ctx context.Context, t *asynq.Task) error {
 	if p.Email == "" || p.RequestID == "" {
 		return fmt.Errorf("sign-in link request without email or request ID: %w", asynq.SkipRetry)
 	}
-	s := signin.Store{DB: j.DB, Tasks: j.Tasks, PublicURL: j.PublicURL, Now: j.Clock}
-	n, err := s.SendLinks(ctx, p.Email, p.RequestID)
+	n, err := j.Stores.Signin.SendLinks(ctx, p.Email, p.RequestID)
 	if err != nil {
 		return fmt.Errorf("sign-in links: %w", err)
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/testkit"
 	"github.com/parleyhq/parley/shared/textevents"
-	"github.com/parleyhq/parley/worker/internal/jobs"
 )
 
 // receiveAll runs the handler for every text at once, as asynq's workers
@@ -85,7 +84,7 @@ func TestFailedBatchFailsEveryTask(t *testing.T) {
 	sqlDB, err := closed.DB()
 	require.NoError(t, err)
 	require.NoError(t, sqlDB.Close())
-	e.jobs = &jobs.Jobs{DB: closed, Tasks: e.queue, Log: testkit.Logger()}
+	e.jobs = newJobs(closed, e.queue)
 
 	var ins []sms.Inbound
 	for i := range 20 {

@@ -20,10 +20,12 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/seed"
 	"github.com/parleyhq/parley/shared/sms"
+	"github.com/parleyhq/parley/shared/store/stores"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/testkit"
 	"github.com/parleyhq/parley/worker/internal/carrier"
 	"github.com/parleyhq/parley/worker/internal/jobs"
+	"github.com/parleyhq/parley/worker/internal/mail"
 )
 
 const firmNumber = "+18885550100"
@@ -58,15 +60,33 @@ func newTextEnv(t *testing.T) *textEnv {
 	require.NoError(t, e.db.Where("firm_id = ? AND client_contact_id = ?", e.firm.ID, e.client.ID).Take(&e.matter).Error)
 
 	e.carrier = newFakeTwilio(t)
-	e.jobs = &jobs.Jobs{
-		DB: e.db, Tasks: e.queue, Log: testkit.Logger(), Store: e.store,
-		Carriers: map[sms.Dialect]carrier.Sender{sms.Twilio: &carrier.Twilio{
-			BaseURL: e.carrier.srv.URL, AccountSID: "AC00000000000000000000000000000001", AuthToken: "token",
-			StatusCallback: "http://gateway.test/webhooks/twilio/status"}},
-		Config: config.Config{TwilioAccountSID: "AC00000000000000000000000000000001", TwilioAuthToken: "token",
-			TwilioAPIURL: "https://api.twilio.com", TextSendRate: 3},
-	}
+	e.jobs = newJobs(e.db, e.queue)
+	e.jobs.Docs = e.store
+	e.jobs.Carriers, e.jobs.Config = map[sms.Dialect]carrier.Sender{sms.Twilio: &carrier.Twilio{
+		BaseURL: e.carrier.srv.URL, AccountSID: "AC00000000000000000000000000000001", AuthToken: "token",
+		StatusCallback: "http://gateway.test/webhooks/twilio/status"}},
+		config.Config{TwilioAccountSID: "AC00000000000000000000000000000001", TwilioAuthToken: "token",
+			TwilioAPIURL: "https://api.twilio.com", TextSendRate: 3}
 	return e
+}
+
+// newJobs is the worker's handlers over the stores of gdb, enqueuing to enq.
+func newJobs(gdb *gorm.DB, enq tasks.Enqueuer) *jobs.Jobs {
+	st := stores.New(gdb)
+	st.Signin.Tasks = enq
+	j := &jobs.Jobs{Stores: st, Tasks: enq, Log: testkit.Logger()}
+	st.Texting.Stored = j.TextsStored
+	return j
+}
+
+func withMail(j *jobs.Jobs, m mail.Sender) *jobs.Jobs {
+	j.Mail = m
+	return j
+}
+
+func withURL(j *jobs.Jobs, publicURL string) *jobs.Jobs {
+	j.PublicURL = publicURL
+	return j
 }
 
 func (e *textEnv) contactWithNumber(t *testing.T, number string) models.Contact {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/seed"
+	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/tasks"
-	"github.com/parleyhq/parley/worker/internal/jobs"
 )
 
 func TestInboundStoredOnce(t *testing.T) {
@@ -129,7 +129,7 @@ func TestOptOutAndBackIn(t *testing.T) {
 	assert.ErrorIs(t, err, errSkipRetry)
 	got := e.text(t, txt.ID)
 	assert.Equal(t, models.TextFailed, got.Status)
-	assert.Equal(t, jobs.ReasonOptedOut, got.FailureReason)
+	assert.Equal(t, texting.Words(texting.OptedOut), got.FailureReason)
 	assert.Zero(t, e.carrier.calls.Load(), "nothing reached the carrier")
 
 	// A replay of the STOP after START must not opt the contact out again.
@@ -195,7 +195,7 @@ func TestHelpReplyWording(t *testing.T) {
 	} {
 		f := models.Firm{Name: "Firm"}
 		f.TextingAltEmail, f.TextingAltPhone = tc.email, tc.phone
-		assert.Equal(t, tc.want, jobs.HelpReply(f), fmt.Sprintf("%+v", tc))
+		assert.Equal(t, tc.want, texting.HelpReply(f), fmt.Sprintf("%+v", tc))
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/seed"
 	"github.com/parleyhq/parley/shared/sms"
+	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/worker/internal/jobs"
 )
@@ -160,7 +161,7 @@ func TestMMSKeepsByBytesAndFilesInEveryMatter(t *testing.T) {
 		var f models.Folder
 		require.NotNil(t, d.FolderID)
 		require.NoError(t, e.db.First(&f, *d.FolderID).Error)
-		assert.Equal(t, jobs.TextMessagesFolder, f.Name)
+		assert.Equal(t, documents.TextMessagesFolder, f.Name)
 		assert.Equal(t, m, *f.MatterID)
 	}
 	rc, err := e.store.Open(context.Background(), docs[0].StorageKey)
@@ -174,7 +175,7 @@ func TestMMSKeepsByBytesAndFilesInEveryMatter(t *testing.T) {
 	for _, tk := range e.queue.OfType(tasks.TypeTextMedia)[6:] {
 		require.NoError(t, e.fetchMedia(t, tk))
 	}
-	assert.EqualValues(t, 2, e.count(t, `SELECT count(*) FROM folders WHERE name = ?`, jobs.TextMessagesFolder))
+	assert.EqualValues(t, 2, e.count(t, `SELECT count(*) FROM folders WHERE name = ?`, documents.TextMessagesFolder))
 	assert.EqualValues(t, 4, e.count(t, `SELECT count(*) FROM documents WHERE text_media_id IS NOT NULL`))
 }
 
@@ -220,7 +221,7 @@ func TestMMSForContactWithoutMatters(t *testing.T) {
 	var f models.Folder
 	require.NoError(t, e.db.First(&f, *docs[0].FolderID).Error)
 	assert.Equal(t, loner.ID, *f.ContactID)
-	assert.Equal(t, jobs.TextMessagesFolder, f.Name)
+	assert.Equal(t, documents.TextMessagesFolder, f.Name)
 }
 
 func TestMMSFetchFailures(t *testing.T) {
@@ -298,7 +299,7 @@ func TestMMSItemsFiledConcurrently(t *testing.T) {
 	for _, err := range errs {
 		require.NoError(t, err)
 	}
-	assert.EqualValues(t, 2, e.count(t, `SELECT count(*) FROM folders WHERE name = ?`, jobs.TextMessagesFolder))
+	assert.EqualValues(t, 2, e.count(t, `SELECT count(*) FROM folders WHERE name = ?`, documents.TextMessagesFolder))
 	assert.EqualValues(t, 12, e.count(t, `SELECT count(*) FROM documents WHERE text_media_id IS NOT NULL`))
 	assert.EqualValues(t, 6, e.count(t, `SELECT count(DISTINCT name) FROM documents WHERE text_media_id IS NOT NULL`))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/seed"
 	"github.com/parleyhq/parley/shared/sms"
+	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/shared/testkit"
 	"github.com/parleyhq/parley/worker/internal/jobs"
@@ -53,7 +54,7 @@ func TestSendRefusals(t *testing.T) {
 	assert.ErrorIs(t, e.send(t, txt), errSkipRetry)
 	got = e.text(t, txt.ID)
 	assert.Equal(t, models.TextFailed, got.Status)
-	assert.Equal(t, jobs.ReasonTextingOff, got.FailureReason)
+	assert.Equal(t, texting.Words(texting.TextingOff), got.FailureReason)
 	assert.Zero(t, e.carrier.calls.Load())
 }
 
@@ -74,7 +75,7 @@ func TestSendCarrierRejects(t *testing.T) {
 	txt = e.queueText(t, seed.DemoClientPhone, "Hello?")
 	assert.ErrorIs(t, e.send(t, txt), errSkipRetry)
 	got = e.text(t, txt.ID)
-	assert.Equal(t, jobs.ReasonOptedOut, got.FailureReason)
+	assert.Equal(t, texting.Words(texting.OptedOut), got.FailureReason)
 	assert.Equal(t, "21610", got.ErrorCode)
 	assert.EqualValues(t, 1, e.count(t, `SELECT count(*) FROM text_opt_outs WHERE firm_number = ? AND contact_number = ?`,
 		firmNumber, seed.DemoClientPhone))
@@ -140,7 +141,7 @@ func TestRequeueTextsFindsLostTasks(t *testing.T) {
 	e.queueText(t, seed.DemoClientPhone, "fresh")
 	require.NoError(t, e.db.Exec(`UPDATE text_messages SET updated_at = now() - interval '5 minutes' WHERE id = ?`, lost.ID).Error)
 
-	n, err := jobs.RequeueTexts(context.Background(), e.db, e.queue, 2*time.Minute)
+	n, err := e.jobs.RequeueTexts(context.Background(), 2*time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	sends := e.queue.OfType(tasks.TypeTextSend)
@@ -162,7 +163,7 @@ func TestRequeueTextsFindsLostTasks(t *testing.T) {
 	insp := asynq.NewInspector(redisOpt)
 	defer insp.Close()
 	for range 2 {
-		_, err = jobs.RequeueTexts(context.Background(), e.db, tasks.NewClient(client), 2*time.Minute)
+		_, err = newJobs(e.db, tasks.NewClient(client)).RequeueTexts(context.Background(), 2*time.Minute)
 		require.NoError(t, err)
 	}
 	pending, err := insp.ListPendingTasks(tasks.QueueCritical)
@@ -179,7 +180,7 @@ func TestFailStuckTexts(t *testing.T) {
 		[]int64{stuck.ID, accepted.ID}).Error)
 	require.NoError(t, e.db.Exec(`UPDATE text_messages SET carrier_message_id = 'SMaccepted' WHERE id = ?`, accepted.ID).Error)
 
-	n, err := jobs.FailStuckTexts(context.Background(), e.db, 10*time.Minute)
+	n, err := e.jobs.FailStuckTexts(context.Background(), 10*time.Minute)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, sms.ReasonUnknownErr, e.text(t, stuck.ID).FailureReason)

@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/seed"
 	"github.com/parleyhq/parley/shared/sms"
+	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/tasks"
 	"github.com/parleyhq/parley/worker/internal/jobs"
 )
@@ -57,7 +58,7 @@ func TestStatusCallbacksOutOfOrder(t *testing.T) {
 	c := e.sentText(t, "SMc")
 	require.NoError(t, e.status(t, "SMc", sms.StatusFailed, "21610"))
 	got = e.text(t, c.ID)
-	assert.Equal(t, jobs.ReasonOptedOut, got.FailureReason)
+	assert.Equal(t, texting.Words(texting.OptedOut), got.FailureReason)
 	assert.EqualValues(t, 1, e.count(t, `SELECT count(*) FROM text_opt_outs WHERE contact_number = ?`, seed.DemoClientPhone))
 }
 

@@ -1,197 +1,21 @@
-package store
+package events
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/parleyhq/parley/shared/calendar"
 	"github.com/parleyhq/parley/shared/models"
-	"github.com/parleyhq/parley/shared/sms"
+	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/matters"
 )
-
-// InvalidError is input a user must correct; its text is for them.
-type InvalidError struct{ Msg string }
-
-func (e *InvalidError) Error() string { return e.Msg }
-
-func invalid(format string, args ...any) error {
-	return &InvalidError{Msg: fmt.Sprintf(format, args...)}
-}
-
-// EventInput is an event as a firm user writes it.
-type EventInput struct {
-	MatterID    int64 // 0: not on a matter
-	Title       string
-	Start, End  time.Time
-	Location    string
-	Description string
-	UserIDs     []int64
-	Contacts    []ContactAttendee
-}
-
-// ContactAttendee is a contact invited to an event.
-type ContactAttendee struct {
-	ContactID  int64
-	NotifyText bool
-}
-
-// Planned is a calendar text the caller must queue once the change is
-// committed (a sweep in the worker queues any it did not).
-type Planned struct {
-	ID     int64
-	SendAt time.Time
-}
-
-func (in *EventInput) validate() error {
-	in.Title, in.Location = strings.TrimSpace(in.Title), strings.TrimSpace(in.Location)
-	in.Description = strings.TrimSpace(in.Description)
-	switch {
-	case in.Title == "":
-		return invalid("Give the event a title.")
-	case utf8.RuneCountInString(in.Title) > 200:
-		return invalid("Keep the title under 200 characters.")
-	case utf8.RuneCountInString(in.Location) > 300:
-		return invalid("Keep the location under 300 characters.")
-	case utf8.RuneCountInString(in.Description) > 5000:
-		return invalid("Keep the description under 5,000 characters.")
-	case in.Start.IsZero() || in.End.IsZero():
-		return invalid("Give the event a start and an end.")
-	case in.End.Before(in.Start):
-		return invalid("The event cannot end before it starts.")
-	case in.End.Sub(in.Start) > 31*24*time.Hour:
-		return invalid("An event can last at most 31 days.")
-	}
-	return nil
-}
-
-// visibleEvents scopes a query on events to what a firm user may see: the
-// firm's events that are on no matter, or on a matter they may see.
-func visibleEvents(q *gorm.DB, v Viewer) *gorm.DB {
-	return q.Where(`events.firm_id = @firm AND (events.matter_id IS NULL OR EXISTS (
-		SELECT 1 FROM matters WHERE matters.id = events.matter_id AND `+matterRule(v)+`))`, viewerArgs(v, 0))
-}
-
-// matterNameSQL names an event's matter (aliased m) as the matter page heads it.
-const matterNameSQL = `coalesce(m.number || ' · ' || m.description, '')`
-
-// EventRow is an event as lists show it.
-type EventRow struct {
-	models.Event
-	MatterName string
-	Attendees  int
-}
-
-// Events lists the events v may see that overlap [from, to), on one matter
-// when matterID is not 0, in start order.
-func (s *Store) Events(ctx context.Context, v Viewer, from, to time.Time, matterID int64) ([]EventRow, error) {
-	if err := firmUser(v); err != nil {
-		return nil, err
-	}
-	q := s.DB.WithContext(ctx).Table("events").
-		Select(`events.*, `+matterNameSQL+` AS matter_name,
-			(SELECT count(*) FROM event_attendees a WHERE a.event_id = events.id AND a.removed_at IS NULL) AS attendees`).
-		Joins("LEFT JOIN matters m ON m.firm_id = events.firm_id AND m.id = events.matter_id").
-		// An event that ends as the range begins is not in it, unless it
-		// takes no time at all and starts there.
-		Where("events.starts_at < ? AND (events.ends_at > ? OR events.starts_at >= ?)", to, from, from)
-	if matterID != 0 {
-		q = q.Where("events.matter_id = ?", matterID)
-	}
-	var out []EventRow
-	if err := visibleEvents(q, v).Order("events.starts_at, events.id").Limit(1000).Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("store: list events: %w", err)
-	}
-	return out, nil
-}
-
-// AttendeeRow is an attendee as the event page shows it.
-type AttendeeRow struct {
-	models.EventAttendee
-	Name string
-	// The attendee's reminder: planned (at ReminderAt) or sent (at ReminderSentAt).
-	ReminderStatus string
-	ReminderAt     *time.Time
-	ReminderSentAt *time.Time
-}
-
-// NotificationRow is a calendar text as the event page lists it, with the
-// delivery status of the text that carried it.
-type NotificationRow struct {
-	models.EventNotification
-	To            string
-	TextStatus    string
-	FailureReason string
-}
-
-// KindLabel names the notification's kind.
-func (n NotificationRow) KindLabel() string { return calendar.Kind(n.Kind).Label() }
-
-// EventDetail is an event with who is invited and what was texted.
-type EventDetail struct {
-	EventRow
-	Users         []AttendeeRow
-	Contacts      []AttendeeRow
-	Removed       []AttendeeRow
-	Notifications []NotificationRow
-}
-
-// Event returns one event v may see.
-func (s *Store) Event(ctx context.Context, v Viewer, id int64) (EventDetail, error) {
-	if err := firmUser(v); err != nil {
-		return EventDetail{}, err
-	}
-	var d EventDetail
-	q := s.DB.WithContext(ctx).Table("events").
-		Select("events.*, " + matterNameSQL + " AS matter_name").
-		Joins("LEFT JOIN matters m ON m.firm_id = events.firm_id AND m.id = events.matter_id")
-	if err := visibleEvents(q, v).Where("events.id = ?", id).Take(&d.EventRow).Error; err != nil {
-		return EventDetail{}, notFound(err, "load event")
-	}
-	var rows []AttendeeRow
-	err := s.DB.WithContext(ctx).Raw(`SELECT a.*,
-			CASE WHEN a.user_id IS NOT NULL THEN btrim(u.first_name || ' ' || u.last_name) ELSE `+contactNameSQL+` END AS name,
-			r.status AS reminder_status, r.send_at AS reminder_at, r.sent_at AS reminder_sent_at
-		FROM event_attendees a
-		LEFT JOIN users u ON u.firm_id = a.firm_id AND u.id = a.user_id
-		LEFT JOIN contacts c ON c.firm_id = a.firm_id AND c.id = a.contact_id
-		LEFT JOIN LATERAL (SELECT n.status, n.send_at, n.sent_at FROM event_notifications n
-			WHERE n.attendee_id = a.id AND n.kind = 'reminder' AND n.status IN ('planned', 'sent')
-			ORDER BY n.id DESC LIMIT 1) r ON true
-		WHERE a.firm_id = ? AND a.event_id = ? ORDER BY name, a.id`, v.FirmID, id).Scan(&rows).Error
-	if err != nil {
-		return EventDetail{}, fmt.Errorf("store: load attendees: %w", err)
-	}
-	for _, r := range rows {
-		switch {
-		case r.RemovedAt != nil:
-			d.Removed = append(d.Removed, r)
-		case r.UserID != nil:
-			d.Users = append(d.Users, r)
-		default:
-			d.Contacts = append(d.Contacts, r)
-		}
-	}
-	d.Attendees = len(d.Users) + len(d.Contacts)
-	err = s.DB.WithContext(ctx).Raw(`SELECT n.*, `+contactNameSQL+` AS "to",
-			coalesce(t.status, '') AS text_status, coalesce(t.failure_reason, '') AS failure_reason
-		FROM event_notifications n
-		JOIN event_attendees a ON a.firm_id = n.firm_id AND a.id = n.attendee_id
-		JOIN contacts c ON c.firm_id = a.firm_id AND c.id = a.contact_id
-		LEFT JOIN text_messages t ON t.firm_id = n.firm_id AND t.id = n.text_message_id
-		WHERE n.firm_id = ? AND n.event_id = ? ORDER BY n.send_at DESC, n.id DESC`, v.FirmID, id).Scan(&d.Notifications).Error
-	if err != nil {
-		return EventDetail{}, fmt.Errorf("store: load event texts: %w", err)
-	}
-	return d, nil
-}
 
 // calendarFirm is what planning needs of the firm.
 type calendarFirm struct {
@@ -291,8 +115,8 @@ func (p *planner) addContact(ev models.Event, c ContactAttendee) error {
 
 // CreateEvent records an event with its attendees and plans the texts to
 // the contacts to be notified.
-func (s *Store) CreateEvent(ctx context.Context, v Viewer, in EventInput) (int64, []Planned, error) {
-	if err := firmUser(v); err != nil {
+func (s *Store) CreateEvent(ctx context.Context, v store.Viewer, in EventInput) (int64, []Planned, error) {
+	if err := store.FirmUser(v); err != nil {
 		return 0, nil, err
 	}
 	if err := in.validate(); err != nil {
@@ -348,14 +172,14 @@ func (s *Store) newPlanner(tx *gorm.DB, firmID int64) (*planner, error) {
 
 // checkEventRefs makes sure the matter, users and contacts named are the
 // firm's and the viewer's to use, so no ID from elsewhere lands on an event.
-func (s *Store) checkEventRefs(tx *gorm.DB, v Viewer, in EventInput) error {
+func (s *Store) checkEventRefs(tx *gorm.DB, v store.Viewer, in EventInput) error {
 	if in.MatterID != 0 {
-		var n int64
-		if err := visibleMatters(tx.Table("matters"), v).Where("matters.id = ?", in.MatterID).Count(&n).Error; err != nil {
-			return fmt.Errorf("store: check matter: %w", err)
+		ok, err := matters.Visible(tx, v, in.MatterID)
+		if err != nil {
+			return err
 		}
-		if n == 0 {
-			return notFoundErr()
+		if !ok {
+			return store.ErrNotFound
 		}
 	}
 	count := func(table string, ids []int64) error {
@@ -368,7 +192,7 @@ func (s *Store) checkEventRefs(tx *gorm.DB, v Viewer, in EventInput) error {
 			return fmt.Errorf("store: check %s: %w", table, err)
 		}
 		if int(n) != len(ids) {
-			return notFoundErr()
+			return store.ErrNotFound
 		}
 		return nil
 	}
@@ -377,7 +201,7 @@ func (s *Store) checkEventRefs(tx *gorm.DB, v Viewer, in EventInput) error {
 		contactIDs[i] = c.ContactID
 	}
 	if len(uniqueIDs(contactIDs)) != len(contactIDs) || len(uniqueIDs(in.UserIDs)) != len(in.UserIDs) {
-		return invalid("Each attendee can be invited once.")
+		return store.Invalid("Each attendee can be invited once.")
 	}
 	if err := errors.Join(count("users", in.UserIDs), count("contacts", contactIDs)); err != nil {
 		return err
@@ -402,7 +226,7 @@ func (s *Store) checkEventRefs(tx *gorm.DB, v Viewer, in EventInput) error {
 	}
 	for _, c := range contacts {
 		if w := why[c.ID]; w != "" {
-			return invalid("%s cannot be notified by text: %s", c.Name(), w)
+			return store.Invalid("%s cannot be notified by text: %s", c.Name(), w)
 		}
 	}
 	return nil
@@ -419,8 +243,8 @@ func uniqueIDs(ids []int64) []int64 {
 // asked before gets an update when the time, date or place changed; one
 // removed gets a cancellation. A new time voids earlier answers and
 // re-plans reminders.
-func (s *Store) UpdateEvent(ctx context.Context, v Viewer, id int64, in EventInput) ([]Planned, error) {
-	if err := firmUser(v); err != nil {
+func (s *Store) UpdateEvent(ctx context.Context, v store.Viewer, id int64, in EventInput) ([]Planned, error) {
+	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
@@ -433,7 +257,7 @@ func (s *Store) UpdateEvent(ctx context.Context, v Viewer, id int64, in EventInp
 			return err
 		}
 		if old.CancelledAt != nil {
-			return invalid("This event is cancelled and can no longer be changed.")
+			return store.Invalid("This event is cancelled and can no longer be changed.")
 		}
 		if err := s.checkEventRefs(tx, v, in); err != nil {
 			return err
@@ -561,8 +385,8 @@ func (p *planner) tellCancelled(ev models.Event, a models.EventAttendee, reason 
 
 // CancelEvent cancels an event: planned texts are dropped and every
 // contact who was texted about it is told.
-func (s *Store) CancelEvent(ctx context.Context, v Viewer, id int64) ([]Planned, error) {
-	if err := firmUser(v); err != nil {
+func (s *Store) CancelEvent(ctx context.Context, v store.Viewer, id int64) ([]Planned, error) {
+	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
 	var planned []Planned
@@ -599,12 +423,12 @@ func (s *Store) CancelEvent(ctx context.Context, v Viewer, id int64) ([]Planned,
 
 // lockEvent loads an event v may see, locked for the rest of the
 // transaction so two edits of it plan their texts one after the other.
-func (s *Store) lockEvent(tx *gorm.DB, v Viewer, id int64) (models.Event, error) {
+func (s *Store) lockEvent(tx *gorm.DB, v store.Viewer, id int64) (models.Event, error) {
 	var ev models.Event
 	err := visibleEvents(tx.Table("events"), v).Clauses(clause.Locking{Strength: "UPDATE"}).
 		Where("events.id = ?", id).Take(&ev).Error
 	if err != nil {
-		return ev, notFound(err, "load event")
+		return ev, store.NotFound(err, "load event")
 	}
 	return ev, nil
 }
@@ -627,41 +451,22 @@ func syncUsers(tx *gorm.DB, firmID, eventID int64, userIDs []int64) error {
 	return nil
 }
 
-// CalendarSettings is the firm's calendar settings.
-type CalendarSettings struct {
-	TimeZone     string
-	ReminderDays int
-}
-
-// CalendarSettings returns the firm's time zone and reminder days.
-func (s *Store) CalendarSettings(ctx context.Context, v Viewer) (CalendarSettings, error) {
-	if err := firmUser(v); err != nil {
-		return CalendarSettings{}, err
-	}
-	var f models.Firm
-	if err := s.DB.WithContext(ctx).Select("id", "time_zone", "reminder_days").Take(&f, v.FirmID).Error; err != nil {
-		return CalendarSettings{}, fmt.Errorf("store: load firm: %w", err)
-	}
-	return CalendarSettings{TimeZone: f.TimeZone, ReminderDays: f.ReminderDays}, nil
-}
-
 // SetCalendarSettings saves the firm's time zone and reminder days
 // (administrators only) and re-plans the reminders of events to come.
-func (s *Store) SetCalendarSettings(ctx context.Context, v Viewer, cs CalendarSettings) ([]Planned, error) {
-	if err := admin(v); err != nil {
+func (s *Store) SetCalendarSettings(ctx context.Context, v store.Viewer, cs firms.CalendarSettings) ([]Planned, error) {
+	if err := store.Admin(v); err != nil {
 		return nil, err
 	}
 	if err := calendar.ValidZone(cs.TimeZone); err != nil {
-		return nil, invalid("Choose a time zone from the list.")
+		return nil, store.Invalid("Choose a time zone from the list.")
 	}
 	if cs.ReminderDays < 0 || cs.ReminderDays > calendar.MaxReminderDays {
-		return nil, invalid("Reminders can go out 1 to %d days before an event, or not at all.", calendar.MaxReminderDays)
+		return nil, store.Invalid("Reminders can go out 1 to %d days before an event, or not at all.", calendar.MaxReminderDays)
 	}
 	var planned []Planned
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&models.Firm{ID: v.FirmID}).Updates(map[string]any{"time_zone": cs.TimeZone,
-			"reminder_days": cs.ReminderDays, "updated_at": s.now()}).Error; err != nil {
-			return fmt.Errorf("store: save calendar settings: %w", err)
+		if err := firms.SaveCalendarSettings(tx, v.FirmID, cs, s.now()); err != nil {
+			return err
 		}
 		p, err := s.newPlanner(tx, v.FirmID)
 		if err != nil {
@@ -688,123 +493,4 @@ func (s *Store) SetCalendarSettings(ctx context.Context, v Viewer, cs CalendarSe
 		return nil
 	})
 	return planned, err
-}
-
-// ContactChoice is a contact a firm user may invite, and whether (or why
-// not) the contact can be notified by text.
-type ContactChoice struct {
-	ID       int64
-	Name     string
-	Textable bool
-	Why      string // when not textable
-}
-
-// UserChoice is a firm user who may be invited.
-type UserChoice struct {
-	ID   int64
-	Name string
-}
-
-// EventChoices is who may be invited to an event and on which matters.
-type EventChoices struct {
-	Users    []UserChoice
-	Contacts []ContactChoice
-	Matters  []MatterRow
-}
-
-// Reasons a contact cannot be notified by text, shown beside the box.
-const (
-	WhyTextingOff = "Text messaging is off for the firm."
-	WhyNoNumber   = "No mobile or texting number."
-	WhyOptedOut   = "Replied STOP: opted out of texts."
-)
-
-// EventChoices lists the firm's active users, the contacts to choose from
-// (the matter's client and related contacts first when matterID is set,
-// then the rest of the firm's) and the matters v may put an event on.
-func (s *Store) EventChoices(ctx context.Context, v Viewer, matterID int64) (EventChoices, error) {
-	if err := firmUser(v); err != nil {
-		return EventChoices{}, err
-	}
-	var out EventChoices
-	db := s.DB.WithContext(ctx)
-	var users []models.User
-	if err := db.Where("firm_id = ? AND active", v.FirmID).Order("first_name, last_name, id").Find(&users).Error; err != nil {
-		return out, fmt.Errorf("store: list users: %w", err)
-	}
-	for _, u := range users {
-		out.Users = append(out.Users, UserChoice{ID: u.ID, Name: u.Name()})
-	}
-	var err error
-	if out.Matters, err = s.Matters(ctx, v); err != nil {
-		return out, err
-	}
-	var contacts []models.Contact
-	err = db.Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }).
-		Where("firm_id = ?", v.FirmID).
-		Order(clause.Expr{SQL: `(id = (SELECT client_contact_id FROM matters WHERE firm_id = ? AND id = ?)
-			OR id IN (SELECT contact_id FROM matter_related_contacts WHERE firm_id = ? AND matter_id = ?)) DESC,
-			last_name, first_name, company_name, id`, Vars: []any{v.FirmID, matterID, v.FirmID, matterID}}).
-		Limit(500).Find(&contacts).Error
-	if err != nil {
-		return out, fmt.Errorf("store: list contacts: %w", err)
-	}
-	why, err := whyNotTextable(db, v.FirmID, contacts)
-	if err != nil {
-		return out, err
-	}
-	for _, c := range contacts {
-		out.Contacts = append(out.Contacts, ContactChoice{ID: c.ID, Name: c.Name(), Textable: why[c.ID] == "", Why: why[c.ID]})
-	}
-	return out, nil
-}
-
-// whyNotTextable says, for each contact that cannot be notified by text
-// now, why not; contacts that can are absent from the map.
-func whyNotTextable(db *gorm.DB, firmID int64, contacts []models.Contact) (map[int64]string, error) {
-	var f models.Firm
-	if err := db.Select("id", "texting_enabled", "texting_number", "texting_dialect").Take(&f, firmID).Error; err != nil {
-		return nil, fmt.Errorf("store: load firm: %w", err)
-	}
-	var optedOut []string
-	if f.TextingEnabled && f.TextingNumber != nil {
-		if err := db.Raw(`SELECT contact_number FROM text_opt_outs WHERE firm_number = ?`, *f.TextingNumber).
-			Scan(&optedOut).Error; err != nil {
-			return nil, fmt.Errorf("store: list opt-outs: %w", err)
-		}
-	}
-	why := make(map[int64]string)
-	for _, c := range contacts {
-		_, w, _ := TextTarget(f, c, func(to string) (bool, error) { return slices.Contains(optedOut, to), nil })
-		if w != "" {
-			why[c.ID] = w
-		}
-	}
-	return why, nil
-}
-
-// TextTarget is the rule for texting a contact from the firm, as the event
-// form offers it and as the worker applies it when the text is due: texting
-// on, a number to text, a US or Canadian one, and no STOP from it. It
-// returns the E.164 number to text, or why the contact cannot be texted;
-// optedOut says whether a number sent STOP to the firm's number.
-func TextTarget(f models.Firm, c models.Contact, optedOut func(to string) (bool, error)) (to, why string, err error) {
-	if !f.TextingEnabled || f.TextingNumber == nil || f.TextingDialect == nil {
-		return "", WhyTextingOff, nil
-	}
-	number, ok := c.TextNumber()
-	if !ok {
-		return "", WhyNoNumber, nil
-	}
-	if to, err = sms.NormalizeTextable(number); err != nil {
-		return "", err.Error(), nil
-	}
-	out, err := optedOut(to)
-	switch {
-	case err != nil:
-		return "", "", err
-	case out:
-		return "", WhyOptedOut, nil
-	}
-	return to, "", nil
 }

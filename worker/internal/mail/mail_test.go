@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/shared/mail"
 	"github.com/parleyhq/parley/shared/testkit"
+	"github.com/parleyhq/parley/worker/internal/mail"
 )
 
 func TestSMTPSender(t *testing.T) {

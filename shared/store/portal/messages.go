@@ -1,4 +1,7 @@
-package store
+// Package portal owns what passes between a firm and its clients in the
+// portal: secure messages (portal_messages) and the notices that tell a
+// client by email that something new is waiting (client_notices).
+package portal
 
 import (
 	"context"
@@ -7,11 +10,17 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/matters"
 )
 
-func notFoundErr() error { return db.ErrNotFound }
+// Store reads and writes messages and notices.
+type Store struct {
+	DB *gorm.DB
+}
+
+func (s *Store) matters() *matters.Store { return &matters.Store{DB: s.DB} }
 
 // MessageRow is a message with its author's name (for a client viewer,
 // only firm users' names) and whether it is new to the viewer (unread when
@@ -27,21 +36,21 @@ type MessageRow struct {
 // Messages lists a matter's messages, oldest first, and marks as read
 // those the other side wrote: the read receipt the firm sees, and the "new"
 // mark the viewer sees once.
-func (s *Store) Messages(ctx context.Context, v Viewer, matterID int64) ([]MessageRow, error) {
-	if _, err := s.Matter(ctx, v, matterID); err != nil {
+func (s *Store) Messages(ctx context.Context, v store.Viewer, matterID int64) ([]MessageRow, error) {
+	if _, err := s.matters().Matter(ctx, v, matterID); err != nil {
 		return nil, err
 	}
-	out, err := queryAll(ctx, s.DB, messagesQuery(v), viewerArgs(v, matterID), scanMessage)
+	out, err := store.QueryAll(ctx, s.DB, MessagesQuery(v), store.ViewerArgs(v, matterID), ScanMessage)
 	if err != nil {
 		return nil, fmt.Errorf("store: list messages: %w", err)
 	}
-	return out, s.markRead(ctx, v, matterID, out)
+	return out, s.MarkRead(ctx, v, matterID, out)
 }
 
-// messagesQuery lists the messages of @matter: none unless v may see the matter.
+// MessagesQuery lists the messages of @matter: none unless v may see the matter.
 // A client's page shows the client's side as "You", so for a client the
 // contact authors' names are not joined: that join was a tenth of the query.
-func messagesQuery(v Viewer) string {
+func MessagesQuery(v store.Viewer) string {
 	name, contacts := `coalesce(nullif(btrim(u.first_name || ' ' || u.last_name), ''), '')`, ""
 	if !v.IsClient() {
 		name = `coalesce(nullif(btrim(u.first_name || ' ' || u.last_name), ''),
@@ -52,18 +61,18 @@ func messagesQuery(v Viewer) string {
 	FROM portal_messages m
 	JOIN matters ON matters.id = m.matter_id
 	LEFT JOIN users u ON u.id = m.author_user_id` + contacts + `
-	WHERE m.firm_id = @firm AND m.matter_id = @matter AND ` + matterRule(v) + `
+	WHERE m.firm_id = @firm AND m.matter_id = @matter AND ` + store.MatterRule(v) + `
 	ORDER BY m.created_at, m.id LIMIT 1000`
 }
 
-func scanMessage(r rows, m *MessageRow) error {
+func ScanMessage(r store.Rows, m *MessageRow) error {
 	return r.Scan(&m.ID, &m.AuthorUserID, &m.AuthorContactID, &m.Body, &m.ReadAt, &m.CreatedAt, &m.AuthorName)
 }
 
-// markRead marks New the messages of msgs that the other side wrote and v
+// MarkRead marks New the messages of msgs that the other side wrote and v
 // has not read, and records them read. A page view with nothing unread
 // writes nothing.
-func (s *Store) markRead(ctx context.Context, v Viewer, matterID int64, msgs []MessageRow) error {
+func (s *Store) MarkRead(ctx context.Context, v store.Viewer, matterID int64, msgs []MessageRow) error {
 	unread := false
 	for i := range msgs {
 		m := &msgs[i]
@@ -90,18 +99,20 @@ func (s *Store) markRead(ctx context.Context, v Viewer, matterID int64, msgs []M
 }
 
 // AddMessage posts a message on a matter v may see.
-func (s *Store) AddMessage(ctx context.Context, v Viewer, matterID int64, body string) (models.PortalMessage, error) {
-	if _, err := s.Matter(ctx, v, matterID); err != nil {
+func (s *Store) AddMessage(ctx context.Context, v store.Viewer, matterID int64, body string) (models.PortalMessage, error) {
+	if _, err := s.matters().Matter(ctx, v, matterID); err != nil {
 		return models.PortalMessage{}, err
 	}
-	m, err := addMessage(s.DB.WithContext(ctx), v, matterID, body)
+	m, err := AddMessageTx(s.DB.WithContext(ctx), v, matterID, body)
 	if err != nil {
 		return m, fmt.Errorf("store: add message: %w", err)
 	}
 	return m, nil
 }
 
-func addMessage(tx *gorm.DB, v Viewer, matterID int64, body string) (models.PortalMessage, error) {
+// AddMessageTx posts a message in the caller's transaction, on a matter
+// the caller has checked v may see.
+func AddMessageTx(tx *gorm.DB, v store.Viewer, matterID int64, body string) (models.PortalMessage, error) {
 	m := models.PortalMessage{FirmID: v.FirmID, MatterID: matterID, Body: body}
 	if v.IsClient() {
 		m.AuthorContactID = &v.ContactID
@@ -116,7 +127,7 @@ func addMessage(tx *gorm.DB, v Viewer, matterID int64, body string) (models.Port
 
 // UnreadCounts returns, per matter, how many messages from the other side v
 // has not read, for badges on the matter list.
-func (s *Store) UnreadCounts(ctx context.Context, v Viewer) (map[int64]int, error) {
+func (s *Store) UnreadCounts(ctx context.Context, v store.Viewer) (map[int64]int, error) {
 	var rows []struct {
 		MatterID int64
 		N        int
@@ -129,7 +140,7 @@ func (s *Store) UnreadCounts(ctx context.Context, v Viewer) (map[int64]int, erro
 	} else {
 		q = q.Where("m.author_contact_id IS NOT NULL")
 	}
-	if err := visibleMatters(q, v).Find(&rows).Error; err != nil {
+	if err := store.VisibleMatters(q, v).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: unread counts: %w", err)
 	}
 	out := make(map[int64]int, len(rows))
@@ -141,7 +152,7 @@ func (s *Store) UnreadCounts(ctx context.Context, v Viewer) (map[int64]int, erro
 
 // AddClientNotice records an item the matter's client will hear about, if
 // the client has portal access. It reports the contact to notify.
-func (s *Store) AddClientNotice(ctx context.Context, v Viewer, m MatterRow, kind, summary string) (int64, bool, error) {
+func (s *Store) AddClientNotice(ctx context.Context, v store.Viewer, m matters.Row, kind, summary string) (int64, bool, error) {
 	var invited bool
 	err := s.DB.WithContext(ctx).Raw(`SELECT portal_invited_at IS NOT NULL FROM contacts WHERE firm_id = ? AND id = ?`,
 		v.FirmID, m.ClientContactID).Scan(&invited).Error

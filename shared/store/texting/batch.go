@@ -1,4 +1,4 @@
-package jobs
+package texting
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/sms"
-	"github.com/parleyhq/parley/shared/textevents"
+	"github.com/parleyhq/parley/shared/store/contacts"
 )
 
 // plainText is a text that causes nothing but its own row (no media, no
@@ -37,7 +37,7 @@ const (
 	textBatchTimeout = 30 * time.Second
 )
 
-// textBatcher stores the plain texts of the ReceiveText handlers running at
+// batcher stores the plain texts of the Receive calls running at
 // the same moment with one statement: per text, one round trip to Postgres
 // and one commit become a share of one. It waits for nothing: a text that
 // finds a writer free is written at once, and texts that arrive while the
@@ -45,14 +45,14 @@ const (
 // with the load. A handler still returns only after its own text is
 // committed (or has failed, and its task is retried). The zero value is
 // ready; a writer goroutine lives only while texts are queued.
-type textBatcher struct {
+type batcher struct {
 	mu      sync.Mutex
 	queued  []*plainText
 	writers int
 }
 
 // store queues t for write and waits until t is done or ctx ends.
-func (b *textBatcher) store(ctx context.Context, t *plainText, write func([]*plainText)) error {
+func (b *batcher) store(ctx context.Context, t *plainText, write func([]*plainText)) error {
 	b.mu.Lock()
 	b.queued = append(b.queued, t)
 	start := b.writers < maxTextWriters
@@ -73,7 +73,7 @@ func (b *textBatcher) store(ctx context.Context, t *plainText, write func([]*pla
 }
 
 // drain writes queued texts, a batch at a time, until none are left.
-func (b *textBatcher) drain(write func([]*plainText)) {
+func (b *batcher) drain(write func([]*plainText)) {
 	for {
 		b.mu.Lock()
 		n := min(len(b.queued), maxTextBatch)
@@ -92,54 +92,48 @@ func (b *textBatcher) drain(write func([]*plainText)) {
 	}
 }
 
-// writePlainTexts stores a batch, tells each handler what became of its
-// text, then wakes the staff pages of the contacts that got a new text.
-func (j *Jobs) writePlainTexts(batch []*plainText) {
+// writePlainTexts stores a batch, tells each caller what became of its
+// text, then tells Stored which threads got a new text.
+func (s *Store) writePlainTexts(batch []*plainText) {
 	ctx, cancel := context.WithTimeout(context.Background(), textBatchTimeout)
 	defer cancel()
-	if err := insertPlainTexts(ctx, j.DB.ConnPool, batch); err != nil {
+	if err := insertPlainTexts(ctx, s.DB.ConnPool, batch); err != nil {
 		if len(batch) == 1 {
 			batch[0].err = err
 		} else {
 			// One text the table refuses must not fail the others with
 			// it: alone, each succeeds or fails (and retries) by itself.
 			for _, t := range batch {
-				t.err = insertPlainTexts(ctx, j.DB.ConnPool, []*plainText{t})
+				t.err = insertPlainTexts(ctx, s.DB.ConnPool, []*plainText{t})
 			}
 		}
 	}
-	changed := make([]textevents.Contact, 0, 1)
+	changed := make([][2]int64, 0, 1)
 	for _, t := range batch {
 		if t.err == nil && t.textID != 0 {
-			c := textevents.Contact{FirmID: t.in.FirmID, ContactID: t.contactID}
+			c := [2]int64{t.in.FirmID, t.contactID}
 			if !slices.Contains(changed, c) {
 				changed = append(changed, c)
 			}
 		}
 		close(t.done)
 	}
-	// After the handlers are released: the event is best effort, the
-	// texts are stored.
-	if len(changed) > 0 {
-		if err := textevents.PublishAll(ctx, j.Redis, changed); err != nil {
-			j.Log.WarnContext(ctx, "could not announce texts", "err", err)
-		}
+	// After the callers are released: the texts are stored.
+	if len(changed) > 0 && s.Stored != nil {
+		s.Stored(ctx, changed)
 	}
 }
 
-// insertPlainTextsSQL finds each text's contact (as contactByNumber does)
+// insertPlainTextsSQL finds each text's contact (as contacts.ByNumber does)
 // and inserts the texts that have one, in arrival order. A text stored
 // before, or twice in the batch, is inserted once: ON CONFLICT DO NOTHING
 // returns no row for it.
-const insertPlainTextsSQL = `WITH texts AS (
+var insertPlainTextsSQL = `WITH texts AS (
 	SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
 		WITH ORDINALITY AS t (firm_id, contact_number, dialect, carrier_message_id, firm_number, body, n)
 ), found AS (
 	SELECT t.*, c.contact_id FROM texts t
-	CROSS JOIN LATERAL (SELECT p.contact_id FROM contact_phone_numbers p
-		JOIN contacts c ON c.firm_id = p.firm_id AND c.id = p.contact_id
-		WHERE p.firm_id = t.firm_id AND p.number = t.contact_number
-		ORDER BY p.is_texting DESC, p.contact_id LIMIT 1) c
+	` + contacts.ByNumberLateral + `
 ), stored AS (
 	INSERT INTO text_messages
 		(firm_id, contact_id, direction, dialect, carrier_message_id, firm_number, contact_number, body, status)

@@ -1,4 +1,6 @@
-package store
+// Package documents owns documents and folders: what the firm and its
+// clients share, and the media clients send by text, filed on their matters.
+package documents
 
 import (
 	"context"
@@ -9,12 +11,17 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/matters"
+	"github.com/parleyhq/parley/shared/store/portal"
 )
 
-var errForbidden = errors.New("store: not allowed")
+// Store reads and writes documents and folders.
+type Store struct {
+	DB *gorm.DB
+}
 
-// ErrForbidden is returned when a viewer may see a thing but not change it.
-var ErrForbidden = errForbidden
+func (s *Store) matters() *matters.Store { return &matters.Store{DB: s.DB} }
 
 // sharedFolders is the set of a matter's folders shared with its client:
 // those shared directly and everything below them, so a folder shared is
@@ -36,21 +43,21 @@ type DocumentRow struct {
 }
 
 // Documents lists a matter's documents that v may see, newest first.
-func (s *Store) Documents(ctx context.Context, v Viewer, matterID int64) ([]DocumentRow, error) {
-	if _, err := s.Matter(ctx, v, matterID); err != nil {
+func (s *Store) Documents(ctx context.Context, v store.Viewer, matterID int64) ([]DocumentRow, error) {
+	if _, err := s.matters().Matter(ctx, v, matterID); err != nil {
 		return nil, err
 	}
-	out, err := queryAll(ctx, s.DB, documentsQuery(v), viewerArgs(v, matterID), scanDocument)
+	out, err := store.QueryAll(ctx, s.DB, DocumentsQuery(v), store.ViewerArgs(v, matterID), ScanDocument)
 	if err != nil {
 		return nil, fmt.Errorf("store: list documents: %w", err)
 	}
 	return out, nil
 }
 
-// documentsQuery lists the documents of @matter that v may see: none
+// DocumentsQuery lists the documents of @matter that v may see: none
 // unless v may see the matter. A client is only sent documents it sees, so
 // for a client "visible" is not worked out again row by row.
-func documentsQuery(v Viewer) string {
+func DocumentsQuery(v store.Viewer) string {
 	visible := `coalesce(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared)
 			OR d.uploaded_by_contact_id = matters.client_contact_id, false)`
 	if v.IsClient() {
@@ -60,14 +67,14 @@ func documentsQuery(v Viewer) string {
 	SELECT d.id, d.name, d.size_bytes, d.uploaded_by_contact_id, d.shared_with_client, d.first_viewed_by_client_at,
 		d.portal_message_id, d.created_at, coalesce(f.name, ''), ` + visible + `
 	FROM documents d JOIN matters ON matters.id = d.matter_id LEFT JOIN folders f ON f.id = d.folder_id
-	WHERE d.firm_id = @firm AND d.matter_id = @matter AND ` + matterRule(v)
+	WHERE d.firm_id = @firm AND d.matter_id = @matter AND ` + store.MatterRule(v)
 	if v.IsClient() {
 		q += ` AND (d.shared_with_client OR d.folder_id IN (SELECT id FROM shared) OR d.uploaded_by_contact_id = @contact)`
 	}
 	return q + ` ORDER BY d.created_at DESC, d.id DESC`
 }
 
-func scanDocument(r rows, d *DocumentRow) error {
+func ScanDocument(r store.Rows, d *DocumentRow) error {
 	return r.Scan(&d.ID, &d.Name, &d.SizeBytes, &d.UploadedByContactID, &d.SharedWithClient, &d.FirstViewedByClientAt,
 		&d.PortalMessageID, &d.CreatedAt, &d.FolderName, &d.VisibleToClient)
 }
@@ -79,20 +86,20 @@ type FolderRow struct {
 }
 
 // Folders lists a matter's folders that v may see, by name.
-func (s *Store) Folders(ctx context.Context, v Viewer, matterID int64) ([]FolderRow, error) {
-	if _, err := s.Matter(ctx, v, matterID); err != nil {
+func (s *Store) Folders(ctx context.Context, v store.Viewer, matterID int64) ([]FolderRow, error) {
+	if _, err := s.matters().Matter(ctx, v, matterID); err != nil {
 		return nil, err
 	}
-	out, err := queryAll(ctx, s.DB, foldersQuery(v), viewerArgs(v, matterID), scanFolder)
+	out, err := store.QueryAll(ctx, s.DB, FoldersQuery(v), store.ViewerArgs(v, matterID), ScanFolder)
 	if err != nil {
 		return nil, fmt.Errorf("store: list folders: %w", err)
 	}
 	return out, nil
 }
 
-// foldersQuery lists the folders of @matter that v may see: none unless v
+// FoldersQuery lists the folders of @matter that v may see: none unless v
 // may see the matter. As for documents, a client's are all visible.
-func foldersQuery(v Viewer) string {
+func FoldersQuery(v store.Viewer) string {
 	visible := "f.id IN (SELECT id FROM shared)"
 	if v.IsClient() {
 		visible = "true"
@@ -101,33 +108,33 @@ func foldersQuery(v Viewer) string {
 	SELECT f.id, f.firm_id, f.matter_id, f.contact_id, f.parent_id, f.name, f.shared_with_client, f.shared_at,
 		f.created_by_user_id, f.created_at, f.updated_at, ` + visible + `
 	FROM folders f JOIN matters ON matters.id = f.matter_id
-	WHERE f.firm_id = @firm AND f.matter_id = @matter AND ` + matterRule(v)
+	WHERE f.firm_id = @firm AND f.matter_id = @matter AND ` + store.MatterRule(v)
 	if v.IsClient() {
 		q += ` AND f.id IN (SELECT id FROM shared)`
 	}
 	return q + ` ORDER BY lower(f.name), f.id`
 }
 
-func scanFolder(r rows, f *FolderRow) error {
+func ScanFolder(r store.Rows, f *FolderRow) error {
 	return r.Scan(&f.ID, &f.FirmID, &f.MatterID, &f.ContactID, &f.ParentID, &f.Name, &f.SharedWithClient, &f.SharedAt,
 		&f.CreatedByUserID, &f.CreatedAt, &f.UpdatedAt, &f.VisibleToClient)
 }
 
 // Document returns one document if v may see it.
-func (s *Store) Document(ctx context.Context, v Viewer, id int64) (models.Document, error) {
+func (s *Store) Document(ctx context.Context, v store.Viewer, id int64) (models.Document, error) {
 	var d models.Document
 	err := s.DB.WithContext(ctx).Where("firm_id = ? AND id = ?", v.FirmID, id).Take(&d).Error
 	if err != nil {
-		return d, notFound(err, "load document")
+		return d, store.NotFound(err, "load document")
 	}
 	if d.MatterID == nil {
 		// Contact-level documents are for the firm only.
 		if v.IsClient() {
-			return models.Document{}, notFoundErr()
+			return models.Document{}, store.ErrNotFound
 		}
 		return d, nil
 	}
-	if _, err := s.Matter(ctx, v, *d.MatterID); err != nil {
+	if _, err := s.matters().Matter(ctx, v, *d.MatterID); err != nil {
 		return models.Document{}, err
 	}
 	if !v.IsClient() {
@@ -143,13 +150,13 @@ func (s *Store) Document(ctx context.Context, v Viewer, id int64) (models.Docume
 		return models.Document{}, fmt.Errorf("store: document access: %w", err)
 	}
 	if !visible {
-		return models.Document{}, notFoundErr()
+		return models.Document{}, store.ErrNotFound
 	}
 	return d, nil
 }
 
 // MarkViewedByClient records the first time the client opened a document.
-func (s *Store) MarkViewedByClient(ctx context.Context, v Viewer, d models.Document) error {
+func (s *Store) MarkViewedByClient(ctx context.Context, v store.Viewer, d models.Document) error {
 	if !v.IsClient() || d.FirstViewedByClientAt != nil {
 		return nil
 	}
@@ -163,7 +170,7 @@ func (s *Store) MarkViewedByClient(ctx context.Context, v Viewer, d models.Docum
 }
 
 // Folder returns a folder of the matter that v may see (clients: shared ones).
-func (s *Store) Folder(ctx context.Context, v Viewer, matterID, folderID int64) (FolderRow, error) {
+func (s *Store) Folder(ctx context.Context, v store.Viewer, matterID, folderID int64) (FolderRow, error) {
 	folders, err := s.Folders(ctx, v, matterID)
 	if err != nil {
 		return FolderRow{}, err
@@ -173,7 +180,7 @@ func (s *Store) Folder(ctx context.Context, v Viewer, matterID, folderID int64) 
 			return f, nil
 		}
 	}
-	return FolderRow{}, notFoundErr()
+	return FolderRow{}, store.ErrNotFound
 }
 
 // NewDocument is a stored blob about to become a document.
@@ -188,8 +195,8 @@ type NewDocument struct {
 // SendDocuments records files (and an optional message) on a matter, in one
 // transaction. A firm user's files are shared with the client only if share
 // is set; a client's are seen by the firm and by that client.
-func (s *Store) SendDocuments(ctx context.Context, v Viewer, matterID int64, folderID *int64, message string, files []NewDocument, share bool) ([]models.Document, *models.PortalMessage, error) {
-	if _, err := s.Matter(ctx, v, matterID); err != nil {
+func (s *Store) SendDocuments(ctx context.Context, v store.Viewer, matterID int64, folderID *int64, message string, files []NewDocument, share bool) ([]models.Document, *models.PortalMessage, error) {
+	if _, err := s.matters().Matter(ctx, v, matterID); err != nil {
 		return nil, nil, err
 	}
 	if folderID != nil {
@@ -201,7 +208,7 @@ func (s *Store) SendDocuments(ctx context.Context, v Viewer, matterID int64, fol
 	var msg *models.PortalMessage
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if message != "" {
-			m, err := addMessage(tx, v, matterID, message)
+			m, err := portal.AddMessageTx(tx, v, matterID, message)
 			if err != nil {
 				return err
 			}
@@ -238,9 +245,9 @@ func (s *Store) SendDocuments(ctx context.Context, v Viewer, matterID int64, fol
 }
 
 // ShareDocument shares or unshares a document with the matter's client.
-func (s *Store) ShareDocument(ctx context.Context, v Viewer, id int64, share bool) (models.Document, error) {
+func (s *Store) ShareDocument(ctx context.Context, v store.Viewer, id int64, share bool) (models.Document, error) {
 	if v.IsClient() {
-		return models.Document{}, errForbidden
+		return models.Document{}, store.ErrForbidden
 	}
 	d, err := s.Document(ctx, v, id)
 	if err != nil {
@@ -261,11 +268,11 @@ func (s *Store) ShareDocument(ctx context.Context, v Viewer, id int64, share boo
 }
 
 // CreateFolder adds a top-level folder to a matter.
-func (s *Store) CreateFolder(ctx context.Context, v Viewer, matterID int64, name string, share bool) (models.Folder, error) {
+func (s *Store) CreateFolder(ctx context.Context, v store.Viewer, matterID int64, name string, share bool) (models.Folder, error) {
 	if v.IsClient() {
-		return models.Folder{}, errForbidden
+		return models.Folder{}, store.ErrForbidden
 	}
-	if _, err := s.Matter(ctx, v, matterID); err != nil {
+	if _, err := s.matters().Matter(ctx, v, matterID); err != nil {
 		return models.Folder{}, err
 	}
 	f := models.Folder{FirmID: v.FirmID, MatterID: &matterID, Name: name, SharedWithClient: share, CreatedByUserID: &v.UserID}
@@ -286,9 +293,9 @@ func (s *Store) CreateFolder(ctx context.Context, v Viewer, matterID int64, name
 var ErrDuplicate = errors.New("store: a folder with that name already exists")
 
 // ShareFolder shares or unshares a folder (and so all it holds).
-func (s *Store) ShareFolder(ctx context.Context, v Viewer, matterID, folderID int64, share bool) (models.Folder, error) {
+func (s *Store) ShareFolder(ctx context.Context, v store.Viewer, matterID, folderID int64, share bool) (models.Folder, error) {
 	if v.IsClient() {
-		return models.Folder{}, errForbidden
+		return models.Folder{}, store.ErrForbidden
 	}
 	row, err := s.Folder(ctx, v, matterID, folderID)
 	if err != nil {

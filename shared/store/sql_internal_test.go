@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// namedArgs caches pgx's rewriting; what it sends must be what pgx would.
+// NamedArgs caches pgx's rewriting; what it sends must be what pgx would.
 func TestNamedArgsRewriteAsPgx(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -22,7 +22,7 @@ func TestNamedArgsRewriteAsPgx(t *testing.T) {
 		for range 2 { // the second time from the cache
 			wantSQL, wantArgs, err := pgx.NamedArgs(args).RewriteQuery(ctx, nil, q, nil)
 			require.NoError(t, err)
-			gotSQL, gotArgs, err := namedArgs(args).RewriteQuery(ctx, nil, q, nil)
+			gotSQL, gotArgs, err := NamedArgs(args).RewriteQuery(ctx, nil, q, nil)
 			require.NoError(t, err)
 			assert.Equal(t, wantSQL, gotSQL)
 			assert.Equal(t, wantArgs, gotArgs)

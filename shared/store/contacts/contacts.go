@@ -1,0 +1,146 @@
+// Package contacts owns contacts and their emails, phone numbers and
+// addresses.
+package contacts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+)
+
+// Store reads and writes contacts.
+type Store struct {
+	DB *gorm.DB
+}
+
+// Who sees a contact. Every firm user sees every contact of the firm: the
+// rule the texts pages already follow (Conversations, TextContact,
+// TextableContacts), so hiding a contact page would hide nothing those
+// pages show, and a contact on no matter (made from an unknown text) stays
+// reachable. What is seen through a matter is scoped like the matter: a
+// contact's matters, how many there are, and its related contacts (the
+// people on those matters) come only from matters the user may see, so a
+// restricted matter and who is on it stay hidden from users not listed on
+// it. Clients see no contact pages.
+
+// ListLimit caps the contact list; a search narrows it.
+const ListLimit = 500
+
+// Row is a contact as the list shows it.
+type Row struct {
+	ID    int64
+	Name  string
+	Email string // the primary address, else the first
+	Phone string // the texting number, else the first mobile, else the first
+	// Matters counts the matters v may see that the contact is on.
+	Matters int
+}
+
+// List lists the firm's contacts by name. A non-empty query keeps those
+// whose name or an email address contains it, or a phone number its digits
+// (at least three, so "415" finds "+1 415…" however it is typed).
+func (s *Store) List(ctx context.Context, v store.Viewer, query string) ([]Row, error) {
+	if err := store.FirmUser(v); err != nil {
+		return nil, err
+	}
+	matters := store.VisibleMatters(s.DB.Table("matters"), v).Select("count(*)").
+		Where("matters.id IN ("+store.ContactMatterIDsSQL("c.id")+")", sql.Named("firm", v.FirmID))
+	q := s.DB.WithContext(ctx).Table("contacts c").Select(`c.id, `+store.ContactNameSQL+` AS name,
+		coalesce((SELECT e.address FROM contact_emails e WHERE e.firm_id = c.firm_id AND e.contact_id = c.id
+			ORDER BY e.is_primary DESC, e.id LIMIT 1), '') AS email,
+		coalesce((SELECT p.number FROM contact_phone_numbers p WHERE p.firm_id = c.firm_id AND p.contact_id = c.id
+			ORDER BY p.is_texting DESC, p.label = 'mobile' DESC, p.id LIMIT 1), '') AS phone,
+		(?) AS matters`, matters).
+		Where("c.firm_id = ?", v.FirmID)
+	if query = strings.TrimSpace(query); query != "" {
+		like := "%" + store.EscapeLike(query) + "%"
+		digits := "no digits" // matches no number
+		if d := store.OnlyDigits(query); len(d) >= 3 {
+			digits = "%" + d + "%"
+		}
+		q = q.Where(store.ContactNameSQL+` ILIKE @like
+			OR EXISTS (SELECT 1 FROM contact_emails e WHERE e.firm_id = c.firm_id AND e.contact_id = c.id AND e.address ILIKE @like)
+			OR EXISTS (SELECT 1 FROM contact_phone_numbers p WHERE p.firm_id = c.firm_id AND p.contact_id = c.id AND p.number LIKE @digits)`,
+			sql.Named("like", like), sql.Named("digits", digits))
+	}
+	var out []Row
+	if err := q.Order("lower(" + store.ContactNameSQL + "), c.id").Limit(ListLimit).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: list contacts: %w", err)
+	}
+	return out, nil
+}
+
+// Contact returns a contact of the firm with its emails, phone numbers and
+// addresses.
+func (s *Store) Contact(ctx context.Context, v store.Viewer, id int64) (models.Contact, error) {
+	if err := store.FirmUser(v); err != nil {
+		return models.Contact{}, err
+	}
+	var c models.Contact
+	err := s.DB.WithContext(ctx).
+		Preload("Emails", func(q *gorm.DB) *gorm.DB { return q.Order("is_primary DESC, id") }).
+		Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }).
+		Preload("Addresses", func(q *gorm.DB) *gorm.DB { return q.Order("id") }).
+		Where("firm_id = ? AND id = ?", v.FirmID, id).Take(&c).Error
+	if err != nil {
+		return c, store.NotFound(err, "load contact")
+	}
+	return c, nil
+}
+
+// ErrNotE164 is a number that cannot be saved on a contact.
+var ErrNotE164 = errors.New("store: the number cannot be saved on a contact")
+
+// e164 is what contact_phone_numbers.number accepts.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// CreateTx records a new contact, with its emails, numbers and addresses,
+// in the caller's transaction.
+func CreateTx(tx *gorm.DB, c *models.Contact) error {
+	for _, p := range c.PhoneNumbers {
+		if !e164.MatchString(p.Number) {
+			return ErrNotE164
+		}
+	}
+	if c.Status == "" {
+		c.Status = "active"
+	}
+	if err := tx.Create(c).Error; err != nil {
+		return fmt.Errorf("store: create contact: %w", err)
+	}
+	return nil
+}
+
+// byNumberSQL finds the firm's contact with an E.164 number (firm and
+// number are SQL expressions): the one that marked it for texting first.
+func byNumberSQL(firm, number string) string {
+	return `SELECT p.contact_id FROM contact_phone_numbers p
+		JOIN contacts c ON c.firm_id = p.firm_id AND c.id = p.contact_id
+		WHERE p.firm_id = ` + firm + ` AND p.number = ` + number + `
+		ORDER BY p.is_texting DESC, p.contact_id LIMIT 1`
+}
+
+// ByNumberLateral is byNumberSQL as a lateral join over rows t with
+// columns firm_id and contact_number (the batched inbound insert).
+var ByNumberLateral = `CROSS JOIN LATERAL (` + byNumberSQL("t.firm_id", "t.contact_number") + `) c`
+
+// ByNumber finds the firm's contact with this E.164 number; ErrNotFound if
+// none has it.
+func ByNumber(tx *gorm.DB, sys store.System, number string) (int64, error) {
+	var ids []int64
+	if err := tx.Raw(byNumberSQL("?", "?"), sys.FirmID, number).Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("store: find contact by number: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, store.ErrNotFound
+	}
+	return ids[0], nil
+}

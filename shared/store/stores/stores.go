@@ -1,0 +1,44 @@
+// Package stores builds every store over one database, wired to each other
+// where one domain's work calls another's (a Y/N text answers a calendar
+// invitation).
+package stores
+
+import (
+	"gorm.io/gorm"
+
+	"github.com/parleyhq/parley/shared/store/contacts"
+	"github.com/parleyhq/parley/shared/store/documents"
+	"github.com/parleyhq/parley/shared/store/events"
+	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/matters"
+	"github.com/parleyhq/parley/shared/store/outbox"
+	"github.com/parleyhq/parley/shared/store/pages"
+	"github.com/parleyhq/parley/shared/store/portal"
+	"github.com/parleyhq/parley/shared/store/signin"
+	"github.com/parleyhq/parley/shared/store/texting"
+)
+
+// Set is every store.
+type Set struct {
+	Firms     *firms.Store
+	Contacts  *contacts.Store
+	Matters   *matters.Store
+	Documents *documents.Store
+	Portal    *portal.Store
+	Texting   *texting.Store
+	Events    *events.Store
+	Outbox    *outbox.Store
+	Signin    *signin.Store
+	Pages     *pages.Store
+}
+
+// New builds the stores over gdb.
+func New(gdb *gorm.DB) *Set {
+	s := &Set{
+		Firms: &firms.Store{DB: gdb}, Contacts: &contacts.Store{DB: gdb}, Matters: &matters.Store{DB: gdb},
+		Documents: &documents.Store{DB: gdb}, Portal: &portal.Store{DB: gdb}, Events: &events.Store{DB: gdb},
+		Outbox: &outbox.Store{DB: gdb}, Signin: &signin.Store{DB: gdb}, Pages: &pages.Store{DB: gdb},
+	}
+	s.Texting = &texting.Store{DB: gdb, Replies: s.Events.Answer}
+	return s
+}

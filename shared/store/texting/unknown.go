@@ -1,0 +1,88 @@
+package texting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/sms"
+	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
+)
+
+// UnknownTexts lists texts from numbers that were no contact of the firm,
+// newest first. Administrators only.
+func (s *Store) UnknownTexts(ctx context.Context, v store.Viewer) ([]models.UnknownText, error) {
+	if err := store.Admin(v); err != nil {
+		return nil, err
+	}
+	var out []models.UnknownText
+	err := s.DB.WithContext(ctx).Where("firm_id = ?", v.FirmID).Order("created_at DESC, id DESC").Limit(500).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: list unknown texts: %w", err)
+	}
+	return out, nil
+}
+
+// ContactFromUnknown turns the sender of an unknown text into a contact in
+// one step: a person with that number as texting number. Every unknown
+// text from the number is linked to the contact and joins their
+// conversation, so nothing the person wrote is left behind.
+func (s *Store) ContactFromUnknown(ctx context.Context, v store.Viewer, unknownID int64, first, last string) (models.Contact, error) {
+	if err := store.Admin(v); err != nil {
+		return models.Contact{}, err
+	}
+	var c models.Contact
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u models.UnknownText
+		// The row lock makes a double click create one contact.
+		err := tx.Raw(`SELECT * FROM unknown_texts WHERE firm_id = ? AND id = ? FOR UPDATE`, v.FirmID, unknownID).Take(&u).Error
+		if err != nil {
+			return store.NotFound(err, "load unknown text")
+		}
+		if u.ContactID != nil {
+			return tx.Where("firm_id = ? AND id = ?", v.FirmID, *u.ContactID).Take(&c).Error
+		}
+		number := sms.NormalizeInbound(u.FromNumber)
+		c = models.Contact{FirmID: v.FirmID, Kind: models.ContactPerson, FirstName: first, LastName: last, Status: "active",
+			PhoneNumbers: []models.ContactPhoneNumber{{FirmID: v.FirmID, Number: number, Label: "mobile", IsTexting: true}}}
+		if err := contacts.CreateTx(tx, &c); err != nil {
+			return err
+		}
+		var from []models.UnknownText
+		err = tx.Raw(`UPDATE unknown_texts SET contact_id = ?, updated_at = now()
+			WHERE firm_id = ? AND contact_id IS NULL AND (id = ? OR from_number = ?) RETURNING *`,
+			c.ID, v.FirmID, u.ID, u.FromNumber).Scan(&from).Error
+		if err != nil {
+			return fmt.Errorf("link unknown texts: %w", err)
+		}
+		// The firm's current number is the best record of where they were sent.
+		var firmNumber string
+		if err := tx.Raw(`SELECT coalesce(texting_number, '') FROM firms WHERE id = ?`, v.FirmID).Scan(&firmNumber).Error; err != nil {
+			return fmt.Errorf("firm number: %w", err)
+		}
+		for _, t := range from {
+			carrierID := t.CarrierMessageID
+			// ON CONFLICT: a redelivery the worker stored after the contact existed.
+			err := tx.Exec(`INSERT INTO text_messages (firm_id, contact_id, direction, dialect, carrier_message_id,
+				firm_number, contact_number, body, status, created_at, updated_at)
+				VALUES (?, ?, 'in', ?, ?, ?, ?, ?, 'received', ?, now())
+				ON CONFLICT (dialect, carrier_message_id) WHERE carrier_message_id IS NOT NULL DO NOTHING`,
+				v.FirmID, c.ID, t.Dialect, carrierID, firmNumber, number, t.Body, t.CreatedAt).Error
+			if err != nil {
+				return fmt.Errorf("move unknown text %d: %w", t.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if errors.Is(err, contacts.ErrNotE164) || errors.Is(err, store.ErrNotFound) {
+			return c, err
+		}
+		return c, fmt.Errorf("store: contact from unknown text: %w", err)
+	}
+	return c, nil
+}
