@@ -332,7 +332,7 @@ func (s *server) apiMessages(c *fiber.Ctx) error {
 }
 
 func (s *server) gatewayMessagesURL() string {
-	return strings.TrimRight(s.set.GatewayURL, "/") + "/webhooks/twilio/messages"
+	return strings.TrimRight(s.set.GatewayURL, "/") + sms.PathTwilioMessages
 }
 
 func readFile(fh *multipart.FileHeader) ([]byte, error) {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/parleyhq/parley/gateway/internal/app"
 	"github.com/parleyhq/parley/gateway/internal/numbers"
-	"github.com/parleyhq/parley/gateway/internal/webhook"
 	"github.com/parleyhq/parley/shared/ops"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/testkit"
@@ -61,9 +60,9 @@ func BenchmarkTwilioWebhooks(b *testing.B) {
 	runID := time.Now().UnixNano()
 	for i := range reqs {
 		f := inboundForm(sid(int(runID)+i), "Hi, it's Casey. Can we move Tuesday's call to 3pm?")
-		reqs[i] = signed{[]byte(f.Encode()), sms.SignTwilio(twilioToken, publicURL+webhook.PathTwilioMessages, f)}
+		reqs[i] = signed{[]byte(f.Encode()), sms.SignTwilio(twilioToken, publicURL+sms.PathTwilioMessages, f)}
 	}
-	uri := "http://" + ln.Addr().String() + webhook.PathTwilioMessages
+	uri := "http://" + ln.Addr().String() + sms.PathTwilioMessages
 	hc := &fasthttp.HostClient{Addr: ln.Addr().String(), MaxConns: clients}
 
 	var (

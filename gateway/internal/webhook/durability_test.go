@@ -13,7 +13,6 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/gateway/internal/webhook"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/spool"
 	"github.com/parleyhq/parley/shared/tasks"
@@ -44,8 +43,8 @@ func TestDuplicateDeliveryIsQueuedOnce(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOpts{})
 	form := inboundForm(sid(1), "hello")
-	first := r.do(r.signedTwilio(webhook.PathTwilioMessages, form))
-	second := r.do(r.signedTwilio(webhook.PathTwilioMessages, form))
+	first := r.do(r.signedTwilio(sms.PathTwilioMessages, form))
+	second := r.do(r.signedTwilio(sms.PathTwilioMessages, form))
 	require.Equal(t, http.StatusOK, first.status)
 	require.Equal(t, first, second, "a duplicate gets the same answer")
 
@@ -70,7 +69,7 @@ func TestConcurrentDuplicatesAreQueuedOnce(t *testing.T) {
 	answers := make([]response, 20)
 	errs := make([]error, 20)
 	for i := range answers {
-		wg.Go(func() { answers[i], errs[i] = r.send(r.signedTwilio(webhook.PathTwilioMessages, form)) })
+		wg.Go(func() { answers[i], errs[i] = r.send(r.signedTwilio(sms.PathTwilioMessages, form)) })
 	}
 	wg.Wait()
 	for i := range answers {
@@ -90,7 +89,7 @@ func TestReplayAfterProcessing(t *testing.T) {
 	r := newRig(t, rigOpts{})
 	form := inboundForm(sid(1), "hello")
 	id := tasks.TextInboundID(sms.Twilio, sid(1))
-	require.Equal(t, http.StatusOK, r.do(r.signedTwilio(webhook.PathTwilioMessages, form)).status)
+	require.Equal(t, http.StatusOK, r.do(r.signedTwilio(sms.PathTwilioMessages, form)).status)
 
 	var handled atomic.Int32
 	srv := asynq.NewServerFromRedisClient(r.rdb, asynq.Config{
@@ -106,7 +105,7 @@ func TestReplayAfterProcessing(t *testing.T) {
 	}, 30*time.Second, 20*time.Millisecond)
 	srv.Shutdown()
 
-	replay := r.do(r.signedTwilio(webhook.PathTwilioMessages, form))
+	replay := r.do(r.signedTwilio(sms.PathTwilioMessages, form))
 	require.Equal(t, response{http.StatusOK, "text/xml", emptyTwiML}, replay)
 	require.Equal(t, map[string]int{id: 1}, r.queued())
 	require.Equal(t, asynq.TaskStateCompleted, r.task(tasks.QueueCritical, id).State, "not queued again")
@@ -114,7 +113,7 @@ func TestReplayAfterProcessing(t *testing.T) {
 
 	// The retention has passed: the queue no longer knows the ID.
 	require.NoError(t, r.insp.DeleteTask(tasks.QueueCritical, id))
-	replay = r.do(r.signedTwilio(webhook.PathTwilioMessages, form))
+	replay = r.do(r.signedTwilio(sms.PathTwilioMessages, form))
 	require.Equal(t, http.StatusOK, replay.status)
 	require.Equal(t, map[string]int{id: 1}, r.queued())
 	require.Equal(t, asynq.TaskStatePending, r.task(tasks.QueueCritical, id).State,
@@ -129,16 +128,16 @@ func TestRedisDownSpoolsThenDrains(t *testing.T) {
 	red := startPrivateRedis(t)
 	r := newRig(t, rigOpts{redisURL: red.url()})
 	before := inboundForm(sid(1), "before the crash")
-	require.Equal(t, http.StatusOK, r.do(r.signedTwilio(webhook.PathTwilioMessages, before)).status)
+	require.Equal(t, http.StatusOK, r.do(r.signedTwilio(sms.PathTwilioMessages, before)).status)
 
 	red.kill()
 	during := inboundForm(sid(2), "while Redis is down")
 	for range 2 { // the carrier's retry
-		res := r.do(r.signedTwilio(webhook.PathTwilioMessages, during))
+		res := r.do(r.signedTwilio(sms.PathTwilioMessages, during))
 		require.Equal(t, response{http.StatusOK, "text/xml", emptyTwiML}, res)
 	}
 	status := statusForm(sid(3), "delivered", "")
-	require.Equal(t, http.StatusOK, r.do(r.signedTwilio(webhook.PathTwilioStatus, status)).status)
+	require.Equal(t, http.StatusOK, r.do(r.signedTwilio(sms.PathTwilioStatus, status)).status)
 	res := r.do(r.telnyxReq(telnyxInbound(telnyxID, telnyxNumber, "hi"), r.telnyxPriv, time.Now()))
 	require.Equal(t, response{http.StatusOK, "application/json", "{}"}, res)
 
@@ -185,15 +184,15 @@ func TestRedisAndPostgresDownAnswer503(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOpts{redisURL: "redis://" + closedPort(t) + "/0", spoolDB: deadDB(t)})
 	for _, req := range []*http.Request{
-		r.signedTwilio(webhook.PathTwilioMessages, inboundForm(sid(1), "hello")),
-		r.signedTwilio(webhook.PathTwilioStatus, statusForm(sid(1), "sent", "")),
+		r.signedTwilio(sms.PathTwilioMessages, inboundForm(sid(1), "hello")),
+		r.signedTwilio(sms.PathTwilioStatus, statusForm(sid(1), "sent", "")),
 		r.telnyxReq(telnyxInbound(telnyxID, telnyxNumber, "hi"), r.telnyxPriv, time.Now()),
 	} {
 		res := r.do(req)
 		require.Equal(t, http.StatusServiceUnavailable, res.status, res.body)
 	}
 	// Refusals are still refusals, and a call is still answered: neither needs storage.
-	require.Equal(t, http.StatusForbidden, r.do(r.twilioReq(webhook.PathTwilioMessages, inboundForm(sid(1), "x"), "AAAA")).status)
+	require.Equal(t, http.StatusForbidden, r.do(r.twilioReq(sms.PathTwilioMessages, inboundForm(sid(1), "x"), "AAAA")).status)
 
 	require.Contains(t, r.metrics(), `parley_gateway_webhooks_kept_total{where="none"} 3`)
 
@@ -252,7 +251,7 @@ func TestRedisKilledMidLoadLosesNothingAcknowledged(t *testing.T) {
 					return
 				}
 				s := fmt.Sprintf("SM%032d", i)
-				res, err := r.send(r.signedTwilio(webhook.PathTwilioMessages, inboundForm(s, "load")))
+				res, err := r.send(r.signedTwilio(sms.PathTwilioMessages, inboundForm(s, "load")))
 				results[i] = result{tasks.TextInboundID(sms.Twilio, s), res.status, err}
 				if done.Add(1) == killAt {
 					close(killed)

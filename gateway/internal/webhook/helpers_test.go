@@ -31,7 +31,6 @@ import (
 
 	"github.com/parleyhq/parley/gateway/internal/app"
 	"github.com/parleyhq/parley/gateway/internal/numbers"
-	"github.com/parleyhq/parley/gateway/internal/webhook"
 	"github.com/parleyhq/parley/shared/ops"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/tasks"
@@ -200,7 +199,7 @@ func (r *rig) telnyxReq(body []byte, key ed25519.PrivateKey, ts time.Time) *http
 		h["telnyx-signature-ed25519"] = base64.StdEncoding.EncodeToString(sig)
 		h["telnyx-timestamp"] = stamp
 	}
-	return r.rawReq(webhook.PathTelnyxMessages, string(body), "application/json", h)
+	return r.rawReq(sms.PathTelnyxMessages, string(body), "application/json", h)
 }
 
 func telnyxEvent(eventType string, payload map[string]any) []byte {

@@ -1,19 +1,15 @@
 package webhook
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
 
-// Routes the carriers post to.
-const (
-	PathTwilioMessages = "/webhooks/twilio/messages"
-	PathTwilioStatus   = "/webhooks/twilio/status"
-	PathTwilioVoice    = "/webhooks/twilio/voice"
-	PathTelnyxMessages = "/webhooks/telnyx/messages"
+	"github.com/parleyhq/parley/shared/sms"
 )
 
 // Register adds every webhook route to r.
 func (h *Handler) Register(r fiber.Router) {
-	r.Post(PathTwilioMessages, h.twilioMessage)
-	r.Post(PathTwilioStatus, h.twilioStatus)
-	r.Post(PathTwilioVoice, h.twilioVoice)
-	r.Post(PathTelnyxMessages, h.telnyxMessage)
+	r.Post(sms.PathTwilioMessages, h.twilioMessage)
+	r.Post(sms.PathTwilioStatus, h.twilioStatus)
+	r.Post(sms.PathTwilioVoice, h.twilioVoice)
+	r.Post(sms.PathTelnyxMessages, h.telnyxMessage)
 }

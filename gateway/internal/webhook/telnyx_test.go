@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/gateway/internal/webhook"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/tasks"
 )
@@ -104,7 +103,7 @@ func TestTelnyxBadInput(t *testing.T) {
 		require.Equal(t, c.status, res.status, "%s: %s", c.name, res.body)
 	}
 	signed := r.telnyxReq(good, r.telnyxPriv, now)
-	require.Equal(t, http.StatusRequestEntityTooLarge, r.oversized(webhook.PathTelnyxMessages, map[string]string{
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.oversized(sms.PathTelnyxMessages, map[string]string{
 		"Content-Type":             "application/json",
 		"telnyx-signature-ed25519": signed.Header.Get("telnyx-signature-ed25519"),
 		"telnyx-timestamp":         signed.Header.Get("telnyx-timestamp"),

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/gateway/internal/webhook"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/tasks"
 )
@@ -28,7 +27,7 @@ func TestTwilioInboundIsQueued(t *testing.T) {
 	form.Set("MediaContentType1", "application/pdf")
 	form.Set("SomeParamTwilioAddedLater", "x") // signed over, accepted
 
-	res := r.do(r.signedTwilio(webhook.PathTwilioMessages, form))
+	res := r.do(r.signedTwilio(sms.PathTwilioMessages, form))
 	require.Equal(t, http.StatusOK, res.status)
 	require.Equal(t, "text/xml", res.contentType)
 	require.Equal(t, emptyTwiML, res.body)
@@ -57,7 +56,7 @@ func TestTwilioInboundIsClassified(t *testing.T) {
 		body string
 		kind sms.Kind
 	}{{"STOP", sms.KindOptOut}, {" yes! ", sms.KindYes}, {"start", sms.KindOptIn}, {"stop please", sms.KindText}} {
-		res := r.do(r.signedTwilio(webhook.PathTwilioMessages, inboundForm(sid(i), c.body)))
+		res := r.do(r.signedTwilio(sms.PathTwilioMessages, inboundForm(sid(i), c.body)))
 		require.Equal(t, http.StatusOK, res.status)
 		in, err := tasks.Decode[sms.Inbound](asynqTask(r.task(tasks.QueueCritical, tasks.TextInboundID(sms.Twilio, sid(i)))))
 		require.NoError(t, err)
@@ -69,15 +68,15 @@ func TestTwilioSignatureOverQueryAndDefaultPort(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOpts{})
 	// The carrier signs the full URL it was given, query string included.
-	path := webhook.PathTwilioMessages + "?firm=1"
+	path := sms.PathTwilioMessages + "?firm=1"
 	form := inboundForm(sid(1), "hi")
 	res := r.do(r.twilioReq(path, form, sms.SignTwilio(twilioToken, publicURL+path, form)))
 	require.Equal(t, http.StatusOK, res.status)
 
 	// Some providers sign the URL with the default port written out.
 	form = inboundForm(sid(2), "hi")
-	res = r.do(r.twilioReq(webhook.PathTwilioMessages, form,
-		sms.SignTwilio(twilioToken, "https://gateway.parley.test:443"+webhook.PathTwilioMessages, form)))
+	res = r.do(r.twilioReq(sms.PathTwilioMessages, form,
+		sms.SignTwilio(twilioToken, "https://gateway.parley.test:443"+sms.PathTwilioMessages, form)))
 	require.Equal(t, http.StatusOK, res.status)
 	require.Len(t, r.queued(), 2)
 }
@@ -85,7 +84,7 @@ func TestTwilioSignatureOverQueryAndDefaultPort(t *testing.T) {
 func TestTwilioStatusIsQueued(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOpts{})
-	res := r.do(r.signedTwilio(webhook.PathTwilioStatus, statusForm(sid(7), "undelivered", "30003")))
+	res := r.do(r.signedTwilio(sms.PathTwilioStatus, statusForm(sid(7), "undelivered", "30003")))
 	require.Equal(t, http.StatusOK, res.status)
 	require.Equal(t, emptyTwiML, res.body)
 
@@ -98,8 +97,8 @@ func TestTwilioStatusIsQueued(t *testing.T) {
 	require.Equal(t, "30003", u.ErrorCode)
 
 	// "sent" then "delivered" of one message are two tasks.
-	require.Equal(t, http.StatusOK, r.do(r.signedTwilio(webhook.PathTwilioStatus, statusForm(sid(8), "sent", ""))).status)
-	require.Equal(t, http.StatusOK, r.do(r.signedTwilio(webhook.PathTwilioStatus, statusForm(sid(8), "delivered", ""))).status)
+	require.Equal(t, http.StatusOK, r.do(r.signedTwilio(sms.PathTwilioStatus, statusForm(sid(8), "sent", ""))).status)
+	require.Equal(t, http.StatusOK, r.do(r.signedTwilio(sms.PathTwilioStatus, statusForm(sid(8), "delivered", ""))).status)
 	require.Len(t, r.queued(), 3)
 }
 
@@ -107,12 +106,12 @@ func TestTwilioStatusParleyDoesNotTrackIsAcknowledgedOnly(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOpts{})
 	for _, st := range []string{"received", "receiving", "partially_delivered"} {
-		res := r.do(r.signedTwilio(webhook.PathTwilioStatus, statusForm(sid(1), st, "")))
+		res := r.do(r.signedTwilio(sms.PathTwilioStatus, statusForm(sid(1), st, "")))
 		require.Equal(t, http.StatusOK, res.status, st)
 		require.Equal(t, emptyTwiML, res.body)
 	}
 	// Still authenticated first.
-	res := r.do(r.twilioReq(webhook.PathTwilioStatus, statusForm(sid(1), "received", ""), sms.SignTwilio("wrong", publicURL+webhook.PathTwilioStatus, statusForm(sid(1), "received", ""))))
+	res := r.do(r.twilioReq(sms.PathTwilioStatus, statusForm(sid(1), "received", ""), sms.SignTwilio("wrong", publicURL+sms.PathTwilioStatus, statusForm(sid(1), "received", ""))))
 	require.Equal(t, http.StatusForbidden, res.status)
 	r.requireNothingKept()
 }
@@ -122,7 +121,7 @@ func TestTwilioStatusParleyDoesNotTrackIsAcknowledgedOnly(t *testing.T) {
 func TestForgedWebhookLearnsNoNumbers(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOpts{})
-	for _, path := range []string{webhook.PathTwilioMessages, webhook.PathTwilioStatus, webhook.PathTwilioVoice} {
+	for _, path := range []string{sms.PathTwilioMessages, sms.PathTwilioStatus, sms.PathTwilioVoice} {
 		answers := map[string]bool{}
 		for _, number := range []string{twilioNumber, "+19995550100", offNumber, telnyxNumber} {
 			f := inboundForm(sid(1), "hello")
@@ -144,7 +143,7 @@ func TestTwilioVoiceSaysTextsOnly(t *testing.T) {
 	form := url.Values{"CallSid": {"CA" + strings.Repeat("1", 32)}, "AccountSid": {"AC0"}, "From": {clientNumber},
 		"To": {twilioNumber}, "CallStatus": {"ringing"}, "Direction": {"inbound"}, "ApiVersion": {"2010-04-01"},
 		"Caller": {clientNumber}, "Called": {twilioNumber}}
-	res := r.do(r.signedTwilio(webhook.PathTwilioVoice, form))
+	res := r.do(r.signedTwilio(sms.PathTwilioVoice, form))
 	require.Equal(t, http.StatusOK, res.status)
 	require.Equal(t, "text/xml", res.contentType)
 	require.Contains(t, res.body, "<Response><Say>")
@@ -153,10 +152,10 @@ func TestTwilioVoiceSaysTextsOnly(t *testing.T) {
 	r.requireNothingKept()
 
 	form.Set("To", "+19995550100")
-	require.Equal(t, http.StatusNotFound, r.do(r.signedTwilio(webhook.PathTwilioVoice, form)).status)
+	require.Equal(t, http.StatusNotFound, r.do(r.signedTwilio(sms.PathTwilioVoice, form)).status)
 	form.Set("To", twilioNumber)
 	form.Del("CallSid")
-	require.Equal(t, http.StatusBadRequest, r.do(r.signedTwilio(webhook.PathTwilioVoice, form)).status)
+	require.Equal(t, http.StatusBadRequest, r.do(r.signedTwilio(sms.PathTwilioVoice, form)).status)
 }
 
 // Every refusal, checked in order: missing signature 400, not a form 400,
@@ -166,7 +165,7 @@ func TestTwilioBadInput(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOpts{})
 	good := inboundForm(sid(1), "hello")
-	sign := func(f url.Values) string { return sms.SignTwilio(twilioToken, publicURL+webhook.PathTwilioMessages, f) }
+	sign := func(f url.Values) string { return sms.SignTwilio(twilioToken, publicURL+sms.PathTwilioMessages, f) }
 	without := func(key string) url.Values {
 		f := url.Values{}
 		for k, v := range good {
@@ -190,45 +189,45 @@ func TestTwilioBadInput(t *testing.T) {
 		req    *http.Request
 		status int
 	}{
-		{"no signature", r.twilioReq(webhook.PathTwilioMessages, good, ""), http.StatusBadRequest},
-		{"no signature and malformed", r.rawReq(webhook.PathTwilioMessages, "%zz", "application/x-www-form-urlencoded", nil), http.StatusBadRequest},
-		{"not a form", r.rawReq(webhook.PathTwilioMessages, "%zz=%", "application/x-www-form-urlencoded",
+		{"no signature", r.twilioReq(sms.PathTwilioMessages, good, ""), http.StatusBadRequest},
+		{"no signature and malformed", r.rawReq(sms.PathTwilioMessages, "%zz", "application/x-www-form-urlencoded", nil), http.StatusBadRequest},
+		{"not a form", r.rawReq(sms.PathTwilioMessages, "%zz=%", "application/x-www-form-urlencoded",
 			map[string]string{"X-Twilio-Signature": sign(good)}), http.StatusBadRequest},
-		{"JSON instead of a form", r.rawReq(webhook.PathTwilioMessages, `{"MessageSid":"SM1"}`, "application/json",
+		{"JSON instead of a form", r.rawReq(sms.PathTwilioMessages, `{"MessageSid":"SM1"}`, "application/json",
 			map[string]string{"X-Twilio-Signature": sign(good)}), http.StatusForbidden},
-		{"no MessageSid", r.twilioReq(webhook.PathTwilioMessages, without("MessageSid"), sign(without("MessageSid"))), http.StatusBadRequest},
-		{"no From", r.twilioReq(webhook.PathTwilioMessages, without("From"), sign(without("From"))), http.StatusBadRequest},
-		{"no To", r.twilioReq(webhook.PathTwilioMessages, without("To"), sign(without("To"))), http.StatusBadRequest},
-		{"malformed with a bad signature", r.twilioReq(webhook.PathTwilioMessages, without("MessageSid"), "AAAA"), http.StatusForbidden},
-		{"unknown number", r.twilioReq(webhook.PathTwilioMessages, to("+19995550100"), sign(to("+19995550100"))), http.StatusNotFound},
-		{"unknown number with a bad signature", r.twilioReq(webhook.PathTwilioMessages, to("+19995550100"), "AAAA"), http.StatusForbidden},
-		{"firm with texting off", r.twilioReq(webhook.PathTwilioMessages, to(offNumber), sign(to(offNumber))), http.StatusNotFound},
-		{"Telnyx number on the Twilio route", r.twilioReq(webhook.PathTwilioMessages, to(telnyxNumber), sign(to(telnyxNumber))), http.StatusNotFound},
-		{"signed with another token", r.twilioReq(webhook.PathTwilioMessages, good,
-			sms.SignTwilio("someone-else", publicURL+webhook.PathTwilioMessages, good)), http.StatusForbidden},
-		{"signed over another URL", r.twilioReq(webhook.PathTwilioMessages, good,
-			sms.SignTwilio(twilioToken, r.base+webhook.PathTwilioMessages, good)), http.StatusForbidden},
-		{"signed for another route", r.twilioReq(webhook.PathTwilioMessages, good,
-			sms.SignTwilio(twilioToken, publicURL+webhook.PathTwilioStatus, good)), http.StatusForbidden},
-		{"tampered body", r.twilioReq(webhook.PathTwilioMessages, tampered, tamperedSig), http.StatusForbidden},
-		{"signature not base64", r.twilioReq(webhook.PathTwilioMessages, good, "not base64!"), http.StatusForbidden},
-		{"status without a signature", r.twilioReq(webhook.PathTwilioStatus, statusForm(sid(1), "sent", ""), ""), http.StatusBadRequest},
-		{"status without MessageStatus", r.signedTwilio(webhook.PathTwilioStatus, url.Values{"MessageSid": {sid(1)}, "From": {twilioNumber}}), http.StatusBadRequest},
-		{"status without From", r.signedTwilio(webhook.PathTwilioStatus, url.Values{"MessageSid": {sid(1)}, "MessageStatus": {"sent"}}), http.StatusBadRequest},
-		{"status from an unknown number", r.signedTwilio(webhook.PathTwilioStatus, func() url.Values {
+		{"no MessageSid", r.twilioReq(sms.PathTwilioMessages, without("MessageSid"), sign(without("MessageSid"))), http.StatusBadRequest},
+		{"no From", r.twilioReq(sms.PathTwilioMessages, without("From"), sign(without("From"))), http.StatusBadRequest},
+		{"no To", r.twilioReq(sms.PathTwilioMessages, without("To"), sign(without("To"))), http.StatusBadRequest},
+		{"malformed with a bad signature", r.twilioReq(sms.PathTwilioMessages, without("MessageSid"), "AAAA"), http.StatusForbidden},
+		{"unknown number", r.twilioReq(sms.PathTwilioMessages, to("+19995550100"), sign(to("+19995550100"))), http.StatusNotFound},
+		{"unknown number with a bad signature", r.twilioReq(sms.PathTwilioMessages, to("+19995550100"), "AAAA"), http.StatusForbidden},
+		{"firm with texting off", r.twilioReq(sms.PathTwilioMessages, to(offNumber), sign(to(offNumber))), http.StatusNotFound},
+		{"Telnyx number on the Twilio route", r.twilioReq(sms.PathTwilioMessages, to(telnyxNumber), sign(to(telnyxNumber))), http.StatusNotFound},
+		{"signed with another token", r.twilioReq(sms.PathTwilioMessages, good,
+			sms.SignTwilio("someone-else", publicURL+sms.PathTwilioMessages, good)), http.StatusForbidden},
+		{"signed over another URL", r.twilioReq(sms.PathTwilioMessages, good,
+			sms.SignTwilio(twilioToken, r.base+sms.PathTwilioMessages, good)), http.StatusForbidden},
+		{"signed for another route", r.twilioReq(sms.PathTwilioMessages, good,
+			sms.SignTwilio(twilioToken, publicURL+sms.PathTwilioStatus, good)), http.StatusForbidden},
+		{"tampered body", r.twilioReq(sms.PathTwilioMessages, tampered, tamperedSig), http.StatusForbidden},
+		{"signature not base64", r.twilioReq(sms.PathTwilioMessages, good, "not base64!"), http.StatusForbidden},
+		{"status without a signature", r.twilioReq(sms.PathTwilioStatus, statusForm(sid(1), "sent", ""), ""), http.StatusBadRequest},
+		{"status without MessageStatus", r.signedTwilio(sms.PathTwilioStatus, url.Values{"MessageSid": {sid(1)}, "From": {twilioNumber}}), http.StatusBadRequest},
+		{"status without From", r.signedTwilio(sms.PathTwilioStatus, url.Values{"MessageSid": {sid(1)}, "MessageStatus": {"sent"}}), http.StatusBadRequest},
+		{"status from an unknown number", r.signedTwilio(sms.PathTwilioStatus, func() url.Values {
 			f := statusForm(sid(1), "sent", "")
 			f.Set("From", "+19995550100")
 			return f
 		}()), http.StatusNotFound},
-		{"status with a bad signature", r.twilioReq(webhook.PathTwilioStatus, statusForm(sid(1), "sent", ""), sign(statusForm(sid(1), "sent", ""))), http.StatusForbidden},
-		{"voice without a signature", r.twilioReq(webhook.PathTwilioVoice, url.Values{"CallSid": {"CA1"}, "To": {twilioNumber}}, ""), http.StatusBadRequest},
-		{"voice with a bad signature", r.twilioReq(webhook.PathTwilioVoice, url.Values{"CallSid": {"CA1"}, "To": {twilioNumber}}, "AAAA"), http.StatusForbidden},
+		{"status with a bad signature", r.twilioReq(sms.PathTwilioStatus, statusForm(sid(1), "sent", ""), sign(statusForm(sid(1), "sent", ""))), http.StatusForbidden},
+		{"voice without a signature", r.twilioReq(sms.PathTwilioVoice, url.Values{"CallSid": {"CA1"}, "To": {twilioNumber}}, ""), http.StatusBadRequest},
+		{"voice with a bad signature", r.twilioReq(sms.PathTwilioVoice, url.Values{"CallSid": {"CA1"}, "To": {twilioNumber}}, "AAAA"), http.StatusForbidden},
 	}
 	for _, c := range cases {
 		res := r.do(c.req)
 		require.Equal(t, c.status, res.status, "%s: %s", c.name, res.body)
 	}
-	require.Equal(t, http.StatusRequestEntityTooLarge, r.oversized(webhook.PathTwilioMessages, map[string]string{
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.oversized(sms.PathTwilioMessages, map[string]string{
 		"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sign(good)}), "body over the limit")
 	r.requireNothingKept()
 }

@@ -8,11 +8,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/portal"
-	"github.com/parleyhq/parley/shared/view"
 )
 
 type mattersData struct {
@@ -61,7 +61,13 @@ func (h *handler) loadMatter(c *fiber.Ctx, v store.Viewer, id int64) (matterData
 // clientPage is the client's matter page. Its two long lists are written
 // in Go, escaped with html.EscapeString: html/template makes a reflective
 // call for every field and escaper of every row, which on a page of a
-// hundred rows was a third of its CPU.
+// hundred rows was a third of its CPU. Measured again in one sitting
+// against the same rows written by a template over flat row structs
+// (BenchmarkClientMatterPage, 20,000 views, 3 alternating runs each):
+// templates 1,780–2,094 req/s, p99 35–42 ms, 3,062 allocs a view; these
+// rows 2,265–3,258 req/s, p99 24–34 ms, 851 allocs. Templates cannot reach
+// 3,000 req/s with p99 ≤ 25 ms here, so the rows stay in Go; the staff
+// page, with fewer views, uses templates.
 type clientPage struct {
 	Matter    clientMatter
 	Documents template.HTML // the document list's <li> items

@@ -20,7 +20,7 @@ import (
 	"github.com/parleyhq/parley/shared/store/portal"
 	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/upload"
-	"github.com/parleyhq/parley/shared/view"
+	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/templates"
 )
 

@@ -12,7 +12,7 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/texting"
-	"github.com/parleyhq/parley/shared/view"
+	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/templates"
 )
 

@@ -28,7 +28,7 @@ import (
 	"github.com/parleyhq/parley/shared/ops"
 	"github.com/parleyhq/parley/shared/store/stores"
 	"github.com/parleyhq/parley/shared/tasks"
-	"github.com/parleyhq/parley/shared/view"
+	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/static"
 	"github.com/parleyhq/parley/templates"
 )

@@ -87,7 +87,7 @@ func (s *Store) Contact(ctx context.Context, v store.Viewer, id int64) (models.C
 	var c models.Contact
 	err := s.DB.WithContext(ctx).
 		Preload("Emails", func(q *gorm.DB) *gorm.DB { return q.Order("is_primary DESC, id") }).
-		Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }).
+		Preload("PhoneNumbers", TextingFirst).
 		Preload("Addresses", func(q *gorm.DB) *gorm.DB { return q.Order("id") }).
 		Where("firm_id = ? AND id = ?", v.FirmID, id).Take(&c).Error
 	if err != nil {
@@ -95,6 +95,10 @@ func (s *Store) Contact(ctx context.Context, v store.Viewer, id int64) (models.C
 	}
 	return c, nil
 }
+
+// TextingFirst orders a contact's phone numbers for texting: the one marked
+// for texting first (models.Contact.TextNumber picks from this order).
+func TextingFirst(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }
 
 // ErrNotE164 is a number that cannot be saved on a contact.
 var ErrNotE164 = errors.New("store: the number cannot be saved on a contact")

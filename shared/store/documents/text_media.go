@@ -10,6 +10,7 @@ import (
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/upload"
 )
@@ -41,9 +42,9 @@ func FileTextMedia(tx *gorm.DB, sys store.System, m TextMedia) (int, error) {
 	if err := tx.Where("firm_id = ? AND id = ?", sys.FirmID, m.ContactID).Take(&contact).Error; err != nil {
 		return 0, fmt.Errorf("load contact: %w", err)
 	}
-	var firm models.Firm
-	if err := tx.Take(&firm, sys.FirmID).Error; err != nil {
-		return 0, fmt.Errorf("load firm: %w", err)
+	firm, err := firms.Load(tx, sys.FirmID)
+	if err != nil {
+		return 0, err
 	}
 	name := mediaDocumentName(contact.Name(), m.SentAt, firm.TimeZone, m.Position, m.Extension)
 	ids, err := matters.IDsOfContact(tx, sys, m.ContactID)

@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/texting"
@@ -57,21 +58,21 @@ func (s *Store) EventChoices(ctx context.Context, v store.Viewer, matterID int64
 	if out.Matters, err = (&matters.Store{DB: s.DB}).Matters(ctx, v); err != nil {
 		return out, err
 	}
-	var contacts []models.Contact
-	err = db.Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }).
+	var people []models.Contact
+	err = db.Preload("PhoneNumbers", contacts.TextingFirst).
 		Where("firm_id = ?", v.FirmID).
 		Order(clause.Expr{SQL: `(id = (SELECT client_contact_id FROM matters WHERE firm_id = ? AND id = ?)
 			OR id IN (SELECT contact_id FROM matter_related_contacts WHERE firm_id = ? AND matter_id = ?)) DESC,
 			last_name, first_name, company_name, id`, Vars: []any{v.FirmID, matterID, v.FirmID, matterID}}).
-		Limit(500).Find(&contacts).Error
+		Limit(500).Find(&people).Error
 	if err != nil {
 		return out, fmt.Errorf("store: list contacts: %w", err)
 	}
-	why, err := whyNotTextable(db, v.FirmID, contacts)
+	why, err := whyNotTextable(db, v.FirmID, people)
 	if err != nil {
 		return out, err
 	}
-	for _, c := range contacts {
+	for _, c := range people {
 		out.Contacts = append(out.Contacts, ContactChoice{ID: c.ID, Name: c.Name(), Textable: why[c.ID] == "", Why: why[c.ID]})
 	}
 	return out, nil
@@ -80,15 +81,15 @@ func (s *Store) EventChoices(ctx context.Context, v store.Viewer, matterID int64
 // whyNotTextable says, for each contact that cannot be notified by text
 // now, why not (texting.Target's words); contacts that can are absent from
 // the map.
-func whyNotTextable(db *gorm.DB, firmID int64, contacts []models.Contact) (map[int64]string, error) {
+func whyNotTextable(db *gorm.DB, firmID int64, people []models.Contact) (map[int64]string, error) {
 	f, err := firms.Load(db, firmID)
 	if err != nil {
 		return nil, err
 	}
 	var optedOut map[string]bool
 	if f.TextingNumber != nil {
-		numbers := make([]string, 0, len(contacts))
-		for _, c := range contacts {
+		numbers := make([]string, 0, len(people))
+		for _, c := range people {
 			if n, ok := c.TextNumber(); ok {
 				if to, err := sms.NormalizeTextable(n); err == nil {
 					numbers = append(numbers, to)
@@ -100,7 +101,7 @@ func whyNotTextable(db *gorm.DB, firmID int64, contacts []models.Contact) (map[i
 		}
 	}
 	why := make(map[int64]string)
-	for _, c := range contacts {
+	for _, c := range people {
 		number, _ := c.TextNumber()
 		_, err := texting.Target(f, c.Name(), number, func(to string) (bool, error) { return optedOut[to], nil })
 		if err != nil {

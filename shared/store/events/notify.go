@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley/shared/calendar"
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/texting"
 )
@@ -62,7 +63,7 @@ func (s *Store) SendDue(ctx context.Context, sys store.System, notificationID in
 	if a.ContactID == nil {
 		return s.settle(ctx, n, models.NotificationSkipped, "Only contacts are texted.")
 	}
-	if err := db.Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }).
+	if err := db.Preload("PhoneNumbers", contacts.TextingFirst).
 		Where("firm_id = ? AND id = ?", n.FirmID, *a.ContactID).Take(&c).Error; err != nil {
 		return Outcome{}, fmt.Errorf("store: event text %d: load contact: %w", n.ID, err)
 	}

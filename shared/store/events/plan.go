@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley/shared/calendar"
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/matters"
 )
@@ -24,9 +25,9 @@ type calendarFirm struct {
 }
 
 func loadCalendarFirm(tx *gorm.DB, firmID int64) (calendarFirm, error) {
-	var f models.Firm
-	if err := tx.Select("id", "time_zone", "reminder_days").Take(&f, firmID).Error; err != nil {
-		return calendarFirm{}, fmt.Errorf("store: load firm: %w", err)
+	f, err := firms.Load(tx, firmID)
+	if err != nil {
+		return calendarFirm{}, err
 	}
 	return calendarFirm{Zone: calendar.Location(f.TimeZone), ReminderDays: f.ReminderDays}, nil
 }
@@ -215,16 +216,16 @@ func (s *Store) checkEventRefs(tx *gorm.DB, v store.Viewer, in EventInput) error
 	if len(notify) == 0 {
 		return nil
 	}
-	var contacts []models.Contact
-	if err := tx.Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }).
-		Where("firm_id = ? AND id IN ?", v.FirmID, notify).Find(&contacts).Error; err != nil {
+	var people []models.Contact
+	if err := tx.Preload("PhoneNumbers", contacts.TextingFirst).
+		Where("firm_id = ? AND id IN ?", v.FirmID, notify).Find(&people).Error; err != nil {
 		return fmt.Errorf("store: load contacts: %w", err)
 	}
-	why, err := whyNotTextable(tx, v.FirmID, contacts)
+	why, err := whyNotTextable(tx, v.FirmID, people)
 	if err != nil {
 		return err
 	}
-	for _, c := range contacts {
+	for _, c := range people {
 		if w := why[c.ID]; w != "" {
 			return store.Invalid("%s cannot be notified by text: %s", c.Name(), w)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/outbox"
 )
 
@@ -64,9 +65,9 @@ func noticeEmail(tx *gorm.DB, sys store.System, contactID int64, notices []model
 	if err != nil {
 		return nil, fmt.Errorf("load contact: %w", err)
 	}
-	var firm models.Firm
-	if err := tx.Take(&firm, sys.FirmID).Error; err != nil {
-		return nil, fmt.Errorf("load firm: %w", err)
+	firm, err := firms.Load(tx, sys.FirmID)
+	if err != nil {
+		return nil, err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Hello %s,\n\n%s has shared new items with you in its secure client portal:\n\n", c.Name(), firm.Name)

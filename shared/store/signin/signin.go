@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/outbox"
 	"github.com/parleyhq/parley/shared/tasks"
 )
@@ -172,9 +173,9 @@ func (s *Store) Invite(ctx context.Context, firmID, contactID int64, email strin
 	if !found {
 		return ErrNotContactEmail
 	}
-	var firm models.Firm
-	if err := s.DB.WithContext(ctx).Take(&firm, firmID).Error; err != nil {
-		return fmt.Errorf("signin: load firm: %w", err)
+	firm, err := firms.Load(s.DB.WithContext(ctx), firmID)
+	if err != nil {
+		return err
 	}
 	_, err = s.send(ctx, Account{Kind: KindClient, FirmID: firmID, ContactID: c.ID, Email: email, Name: c.Name(), FirmName: firm.Name},
 		models.PurposeInvite, "")
@@ -313,9 +314,9 @@ func (s *Store) Consume(ctx context.Context, token string) (Account, error) {
 // accountOf loads the account a link was made for, if it may still sign in.
 func (s *Store) accountOf(ctx context.Context, row models.LoginToken) (Account, error) {
 	gdb := s.DB.WithContext(ctx)
-	var firm models.Firm
-	if err := gdb.Take(&firm, row.FirmID).Error; err != nil {
-		return Account{}, fmt.Errorf("signin: load firm: %w", err)
+	firm, err := firms.Load(gdb, row.FirmID)
+	if err != nil {
+		return Account{}, err
 	}
 	if row.UserID != nil {
 		var u models.User

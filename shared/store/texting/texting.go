@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
 )
 
 // Store reads and writes texts.
@@ -209,7 +210,7 @@ func (s *Store) OptedOutNumbers(ctx context.Context, v store.Viewer, numbers []s
 // number first.
 func contact(tx *gorm.DB, firmID, contactID int64) (models.Contact, error) {
 	var c models.Contact
-	err := tx.Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }).
+	err := tx.Preload("PhoneNumbers", contacts.TextingFirst).
 		Where("firm_id = ? AND id = ?", firmID, contactID).Take(&c).Error
 	if err != nil {
 		return c, store.NotFound(err, "load contact")

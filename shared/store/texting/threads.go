@@ -6,11 +6,10 @@ import (
 	"slices"
 	"time"
 
-	"gorm.io/gorm"
-
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/matters"
 )
 
@@ -90,7 +89,7 @@ func (s *Store) TextContact(ctx context.Context, v store.Viewer, contactID int64
 		return TextContact{}, err
 	}
 	var c models.Contact
-	err := s.DB.WithContext(ctx).Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return q.Order("is_texting DESC, id") }).
+	err := s.DB.WithContext(ctx).Preload("PhoneNumbers", contacts.TextingFirst).
 		Where("firm_id = ? AND id = ?", v.FirmID, contactID).Take(&c).Error
 	if err != nil {
 		return TextContact{}, store.NotFound(err, "load contact")

@@ -189,9 +189,9 @@ func Carriers(cfg config.Config) map[sms.Dialect]carrier.Sender {
 	hc := &http.Client{Timeout: 15 * time.Second}
 	return map[sms.Dialect]carrier.Sender{
 		sms.Twilio: &carrier.Twilio{BaseURL: cfg.TwilioAPIURL, AccountSID: cfg.TwilioAccountSID, AuthToken: cfg.TwilioAuthToken,
-			StatusCallback: cfg.GatewayPublicURL + "/webhooks/twilio/status", HTTP: hc},
+			StatusCallback: cfg.GatewayPublicURL + sms.PathTwilioStatus, HTTP: hc},
 		sms.Telnyx: &carrier.Telnyx{BaseURL: cfg.TelnyxAPIURL, APIKey: cfg.TelnyxAPIKey,
-			WebhookURL: cfg.GatewayPublicURL + "/webhooks/telnyx/messages", HTTP: hc},
+			WebhookURL: cfg.GatewayPublicURL + sms.PathTelnyxMessages, HTTP: hc},
 	}
 }
 

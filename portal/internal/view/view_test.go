@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/parleyhq/parley/shared/view"
+	"github.com/parleyhq/parley/portal/internal/view"
 )
 
 func TestBlocksAndErrors(t *testing.T) {
