@@ -299,3 +299,23 @@ func DBAt(t testing.TB, url string) *gorm.DB {
 	t.Cleanup(func() { db.Close(gdb) })
 	return gdb
 }
+
+// Conn is a test's database handle, for tests that set rows up and read
+// them back around the code under test.
+type Conn = gorm.DB
+
+// SetUp runs a statement that sets a test's rows up, failing the test if it errs.
+func SetUp(t testing.TB, db *Conn, sql string, args ...any) {
+	t.Helper()
+	if err := db.Exec(sql, args...).Error; err != nil {
+		t.Fatalf("exec %q: %v", sql, err)
+	}
+}
+
+// Query reads a query's result into dst, failing the test if it errs.
+func Query(t testing.TB, db *Conn, dst any, sql string, args ...any) {
+	t.Helper()
+	if err := db.Raw(sql, args...).Scan(dst).Error; err != nil {
+		t.Fatalf("query %q: %v", sql, err)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/shared/testkit"
 )
 
 // calEnv is the texting environment with a store and a shared clock for
@@ -80,7 +81,7 @@ func (e *calEnv) attendee(t *testing.T, eventID, contactID int64) models.EventAt
 func (e *calEnv) outTexts(t *testing.T, contactID int64) []string {
 	t.Helper()
 	var bodies []string
-	require.NoError(t, e.db.Raw(`SELECT body FROM text_messages WHERE contact_id = ? AND direction = 'out' ORDER BY id`, contactID).Scan(&bodies).Error)
+	testkit.Query(t, e.db, &bodies, `SELECT body FROM text_messages WHERE contact_id = ? AND direction = 'out' ORDER BY id`, contactID)
 	return bodies
 }
 
@@ -121,7 +122,7 @@ func TestReminderAtMostOnce(t *testing.T) {
 	_, err := e.s.SetCalendarSettings(context.Background(), e.v, firms.CalendarSettings{TimeZone: "America/New_York", ReminderDays: 1})
 	require.NoError(t, err)
 	var reminders int64
-	require.NoError(t, e.db.Raw(`SELECT count(*) FROM event_notifications WHERE event_id = ? AND kind = 'reminder' AND status <> 'cancelled'`, id).Scan(&reminders).Error)
+	testkit.Query(t, e.db, &reminders, `SELECT count(*) FROM event_notifications WHERE event_id = ? AND kind = 'reminder' AND status <> 'cancelled'`, id)
 	assert.EqualValues(t, 1, reminders)
 
 	bodies := e.outTexts(t, e.client.ID)
@@ -158,7 +159,7 @@ func TestTextsNoLongerWantedAreNotSent(t *testing.T) {
 		n := e.notification(t, id, "created")
 		// Cancel the event behind the planner's back: the task must still
 		// see it from the event itself.
-		require.NoError(t, e.db.Exec(`UPDATE events SET cancelled_at = now() WHERE id = ?`, id).Error)
+		testkit.SetUp(t, e.db, `UPDATE events SET cancelled_at = now() WHERE id = ?`, id)
 		require.NoError(t, e.notify(t, n))
 		got := e.notification(t, id, "created")
 		assert.Equal(t, models.NotificationCancelled, got.Status)
@@ -167,7 +168,7 @@ func TestTextsNoLongerWantedAreNotSent(t *testing.T) {
 	t.Run("reminder for a start that moved", func(t *testing.T) {
 		id := e.event(t, "Moved one", start, e.client.ID)
 		r := e.notification(t, id, "reminder")
-		require.NoError(t, e.db.Exec(`UPDATE events SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day' WHERE id = ?`, id).Error)
+		testkit.SetUp(t, e.db, `UPDATE events SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day' WHERE id = ?`, id)
 		e.now = r.SendAt
 		require.NoError(t, e.notify(t, r))
 		assert.Equal(t, models.NotificationCancelled, e.notification(t, id, "reminder").Status)
@@ -175,8 +176,8 @@ func TestTextsNoLongerWantedAreNotSent(t *testing.T) {
 	t.Run("contact opted out since", func(t *testing.T) {
 		e.now = time.Date(2026, 11, 23, 14, 0, 0, 0, e.ny)
 		id := e.event(t, "Opted out one", start, e.related.ID)
-		require.NoError(t, e.db.Exec(`INSERT INTO text_opt_outs (firm_id, firm_number, contact_number) VALUES (?, ?, ?)`,
-			e.firm.ID, firmNumber, "+14155550124").Error)
+		testkit.SetUp(t, e.db, `INSERT INTO text_opt_outs (firm_id, firm_number, contact_number) VALUES (?, ?, ?)`,
+			e.firm.ID, firmNumber, "+14155550124")
 		require.NoError(t, e.notify(t, e.notification(t, id, "created")))
 		got := e.notification(t, id, "created")
 		assert.Equal(t, models.NotificationSkipped, got.Status)
@@ -211,14 +212,14 @@ func TestYesNoRepliesAnswerTheLatestInvitation(t *testing.T) {
 	assert.Equal(t, "ack:sent", kindStatus(t, e, latest, "ack"))
 
 	// A reminder for the older event makes it the one a reply answers.
-	require.NoError(t, e.db.Exec(`UPDATE event_attendees SET asked_at = ? WHERE event_id = ?`, e.now, older).Error)
+	testkit.SetUp(t, e.db, `UPDATE event_attendees SET asked_at = ? WHERE event_id = ?`, e.now, older)
 	require.NoError(t, e.receive(t, e.inbound("SMn1", seed.DemoClientPhone, " n. ")))
 	assert.Equal(t, models.AnswerDeclined, e.attendee(t, older, e.client.ID).Answer)
 	assert.Equal(t, models.AnswerConfirmed, e.attendee(t, latest, e.client.ID).Answer)
 
 	// The reply itself is in the contact's conversation for staff to read.
 	var inbound int64
-	require.NoError(t, e.db.Raw(`SELECT count(*) FROM text_messages WHERE contact_id = ? AND direction = 'in'`, e.client.ID).Scan(&inbound).Error)
+	testkit.Query(t, e.db, &inbound, `SELECT count(*) FROM text_messages WHERE contact_id = ? AND direction = 'in'`, e.client.ID)
 	assert.EqualValues(t, 2, inbound)
 
 	// A replayed webhook answers nothing twice.

@@ -9,7 +9,6 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/tasks"
@@ -33,7 +32,7 @@ func (r *recorder) Send(_ context.Context, m mail.Message) error {
 	return nil
 }
 
-func setup(t *testing.T) (*gorm.DB, models.OutboundEmail) {
+func setup(t *testing.T) (*testkit.Conn, models.OutboundEmail) {
 	gdb := testkit.DB(t)
 	firm := models.Firm{Slug: "jobs-test", Name: "Jobs Test", TimeZone: "UTC"}
 	require.NoError(t, gdb.Create(&firm).Error)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/require"
-	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/config"
 	"github.com/parleyhq/parley/shared/docstore"
@@ -33,7 +32,7 @@ const firmNumber = "+18885550100"
 // textEnv is the demo firm with texting on, the worker's handlers, and a
 // fake Twilio-compatible carrier (the outside world) behind an httptest server.
 type textEnv struct {
-	db      *gorm.DB
+	db      *testkit.Conn
 	jobs    *jobs.Jobs
 	queue   *testkit.Queue
 	store   *docstore.Disk
@@ -52,8 +51,8 @@ func newTextEnv(t *testing.T) *textEnv {
 	e.store, err = docstore.NewDisk(t.TempDir())
 	require.NoError(t, err)
 	require.NoError(t, seed.Demo(ctx, e.db, e.store, testkit.Logger()))
-	require.NoError(t, e.db.Exec(`UPDATE firms SET texting_enabled = true, texting_number = ?, texting_dialect = 'twilio'
-		WHERE slug = ?`, firmNumber, seed.DemoFirmSlug).Error)
+	testkit.SetUp(t, e.db, `UPDATE firms SET texting_enabled = true, texting_number = ?, texting_dialect = 'twilio'
+		WHERE slug = ?`, firmNumber, seed.DemoFirmSlug)
 	require.NoError(t, e.db.Where("slug = ?", seed.DemoFirmSlug).Take(&e.firm).Error)
 	e.client = e.contactWithNumber(t, seed.DemoClientPhone)
 	e.related = e.contactWithNumber(t, "+14155550124")
@@ -71,7 +70,7 @@ func newTextEnv(t *testing.T) *textEnv {
 }
 
 // newJobs is the worker's handlers over the stores of gdb, enqueuing to enq.
-func newJobs(gdb *gorm.DB, enq tasks.Enqueuer) *jobs.Jobs {
+func newJobs(gdb *testkit.Conn, enq tasks.Enqueuer) *jobs.Jobs {
 	st := stores.New(gdb)
 	st.Signin.Tasks = enq
 	j := &jobs.Jobs{Stores: st, Tasks: enq, Log: testkit.Logger()}
@@ -136,7 +135,7 @@ func (e *textEnv) text(t *testing.T, id int64) models.TextMessage {
 func (e *textEnv) count(t *testing.T, q string, args ...any) int64 {
 	t.Helper()
 	var n int64
-	require.NoError(t, e.db.Raw(q, args...).Scan(&n).Error)
+	testkit.Query(t, e.db, &n, q, args...)
 	return n
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/shared/seed"
 	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/shared/testkit"
 )
 
 func TestInboundStoredOnce(t *testing.T) {
@@ -158,8 +159,8 @@ func TestOptOutAndBackIn(t *testing.T) {
 func TestHelpQueuesTheFirmsReply(t *testing.T) {
 	t.Parallel()
 	e := newTextEnv(t)
-	require.NoError(t, e.db.Exec(`UPDATE firms SET texting_alt_email = 'office@demo.test', texting_alt_phone = '(415) 555-0100'
-		WHERE id = ?`, e.firm.ID).Error)
+	testkit.SetUp(t, e.db, `UPDATE firms SET texting_alt_email = 'office@demo.test', texting_alt_phone = '(415) 555-0100'
+		WHERE id = ?`, e.firm.ID)
 
 	help := e.inbound("SM00000000000000000000000000000020", seed.DemoClientPhone, "HELP")
 	require.NoError(t, e.receive(t, help))

@@ -23,6 +23,7 @@ import (
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/shared/testkit"
 	"github.com/parleyhq/parley/worker/internal/jobs"
 )
 
@@ -96,8 +97,8 @@ func (e *textEnv) fetchMedia(t *testing.T, tk *asynq.Task) error {
 func (e *textEnv) mediaOf(t *testing.T, carrierID string) []models.TextMedia {
 	t.Helper()
 	var out []models.TextMedia
-	require.NoError(t, e.db.Raw(`SELECT m.* FROM text_media m JOIN text_messages x ON x.id = m.message_id
-		WHERE x.carrier_message_id = ? ORDER BY m.position`, carrierID).Scan(&out).Error)
+	testkit.Query(t, e.db, &out, `SELECT m.* FROM text_media m JOIN text_messages x ON x.id = m.message_id
+		WHERE x.carrier_message_id = ? ORDER BY m.position`, carrierID)
 	return out
 }
 

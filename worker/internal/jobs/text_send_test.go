@@ -49,7 +49,7 @@ func TestSendRefusals(t *testing.T) {
 	assert.Equal(t, models.TextFailed, got.Status)
 	assert.Contains(t, got.FailureReason, "Only US and Canadian mobile numbers can be texted")
 
-	require.NoError(t, e.db.Exec(`UPDATE firms SET texting_enabled = false WHERE id = ?`, e.firm.ID).Error)
+	testkit.SetUp(t, e.db, `UPDATE firms SET texting_enabled = false WHERE id = ?`, e.firm.ID)
 	txt = e.queueText(t, seed.DemoClientPhone, "Anyone there?")
 	assert.ErrorIs(t, e.send(t, txt), errSkipRetry)
 	got = e.text(t, txt.ID)
@@ -100,11 +100,11 @@ func TestSendServerErrorIsRetriedAndUserRetryWorks(t *testing.T) {
 	// A user's one-click retry of a failed text: the portal sets it back to
 	// queued and enqueues a new attempt.
 	failed := e.queueText(t, seed.DemoClientPhone, "Second try")
-	require.NoError(t, e.db.Exec(`UPDATE text_messages SET status = 'failed', failure_reason = ? WHERE id = ?`,
-		sms.ReasonTemporary, failed.ID).Error)
+	testkit.SetUp(t, e.db, `UPDATE text_messages SET status = 'failed', failure_reason = ? WHERE id = ?`,
+		sms.ReasonTemporary, failed.ID)
 	require.NoError(t, e.send(t, failed), "a stale task for a failed text does nothing")
 	assert.Equal(t, models.TextFailed, e.text(t, failed.ID).Status)
-	require.NoError(t, e.db.Exec(`UPDATE text_messages SET status = 'queued' WHERE id = ?`, failed.ID).Error)
+	testkit.SetUp(t, e.db, `UPDATE text_messages SET status = 'queued' WHERE id = ?`, failed.ID)
 	tk, err := tasks.NewTextSend(failed.FirmID, failed.ID, 1)
 	require.NoError(t, err)
 	require.NoError(t, e.jobs.SendText(context.Background(), tk))
@@ -139,7 +139,7 @@ func TestRequeueTextsFindsLostTasks(t *testing.T) {
 	e := newTextEnv(t)
 	lost := e.queueText(t, seed.DemoClientPhone, "lost")
 	e.queueText(t, seed.DemoClientPhone, "fresh")
-	require.NoError(t, e.db.Exec(`UPDATE text_messages SET updated_at = now() - interval '5 minutes' WHERE id = ?`, lost.ID).Error)
+	testkit.SetUp(t, e.db, `UPDATE text_messages SET updated_at = now() - interval '5 minutes' WHERE id = ?`, lost.ID)
 
 	n, err := e.jobs.RequeueTexts(context.Background(), 2*time.Minute)
 	require.NoError(t, err)
@@ -155,7 +155,7 @@ func TestRequeueTextsFindsLostTasks(t *testing.T) {
 
 	// Against real Redis, sweeping again names the same task: one is queued.
 	lost2 := e.queueText(t, seed.DemoClientPhone, "lost too")
-	require.NoError(t, e.db.Exec(`UPDATE text_messages SET updated_at = now() - interval '5 minutes' WHERE id = ?`, lost2.ID).Error)
+	testkit.SetUp(t, e.db, `UPDATE text_messages SET updated_at = now() - interval '5 minutes' WHERE id = ?`, lost2.ID)
 	redisOpt, err := asynq.ParseRedisURI(testkit.RedisURL(t))
 	require.NoError(t, err)
 	client := asynq.NewClient(redisOpt)
@@ -176,9 +176,9 @@ func TestFailStuckTexts(t *testing.T) {
 	e := newTextEnv(t)
 	stuck := e.queueText(t, seed.DemoClientPhone, "stuck")
 	accepted := e.queueText(t, seed.DemoClientPhone, "accepted")
-	require.NoError(t, e.db.Exec(`UPDATE text_messages SET status = 'sending', updated_at = now() - interval '1 hour' WHERE id IN ?`,
-		[]int64{stuck.ID, accepted.ID}).Error)
-	require.NoError(t, e.db.Exec(`UPDATE text_messages SET carrier_message_id = 'SMaccepted' WHERE id = ?`, accepted.ID).Error)
+	testkit.SetUp(t, e.db, `UPDATE text_messages SET status = 'sending', updated_at = now() - interval '1 hour' WHERE id IN ?`,
+		[]int64{stuck.ID, accepted.ID})
+	testkit.SetUp(t, e.db, `UPDATE text_messages SET carrier_message_id = 'SMaccepted' WHERE id = ?`, accepted.ID)
 
 	n, err := e.jobs.FailStuckTexts(context.Background(), 10*time.Minute)
 	require.NoError(t, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/tasks"
+	"github.com/parleyhq/parley/shared/testkit"
 	"github.com/parleyhq/parley/worker/internal/jobs"
 )
 
@@ -28,8 +29,8 @@ func (e *textEnv) status(t *testing.T, carrierID string, s sms.Status, code stri
 func (e *textEnv) sentText(t *testing.T, carrierID string) models.TextMessage {
 	t.Helper()
 	txt := e.queueText(t, seed.DemoClientPhone, "hello")
-	require.NoError(t, e.db.Exec(`UPDATE text_messages SET status = 'sending', carrier_message_id = ? WHERE id = ?`,
-		carrierID, txt.ID).Error)
+	testkit.SetUp(t, e.db, `UPDATE text_messages SET status = 'sending', carrier_message_id = ? WHERE id = ?`,
+		carrierID, txt.ID)
 	return e.text(t, txt.ID)
 }
 
