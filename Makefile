@@ -50,11 +50,15 @@ build:
 # gateway, worker and portal programs) each size their own run: 10 s at
 # 1,000 texts/s, a 20,000-text backlog, and 300 texts shown one at a time
 # on an open staff page, so they run once (-benchtime=1x).
+# The big-firm benchmark times every page 50 times at the medium and the
+# large data set (built once per machine, about a minute) and prints the
+# ratios, so it also runs once.
 TEXT_BENCHMARKS = BenchmarkWebhookToStored|BenchmarkWorkerBacklog|BenchmarkLiveUpdate
 bench:
 	@$(TEST_SERVICES)
-	$(GO) test -run '^$$' -bench . -skip '^(BenchmarkClientMatterPage|$(TEXT_BENCHMARKS))$$' -benchmem ./...
+	$(GO) test -run '^$$' -bench . -skip '^(BenchmarkClientMatterPage|BenchmarkBigFirmPages|$(TEXT_BENCHMARKS))$$' -benchmem ./...
 	$(GO) test -run '^$$' -bench '^BenchmarkClientMatterPage$$' -benchtime=20000x -benchmem ./portal/internal/bench/
+	$(GO) test -run '^$$' -bench '^BenchmarkBigFirmPages$$' -benchtime=1x ./portal/internal/bench/
 	$(GO) test -run '^$$' -bench '^($(TEXT_BENCHMARKS))$$' -benchtime=1x ./shared/texte2e/
 
 e2e:

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -22,7 +23,39 @@ var ErrNotFound = errors.New("not found")
 
 // Open connects gorm to the database at url and checks that it answers.
 func Open(ctx context.Context, dsn string) (*gorm.DB, error) {
-	gdb, err := gorm.Open(postgres.Open(dsn), &gorm.Config{
+	return OpenTraced(ctx, dsn, nil)
+}
+
+// OpenTraced is Open with tracer seeing every statement (tests that check
+// the plans of what pages send).
+func OpenTraced(ctx context.Context, dsn string, tracer pgx.QueryTracer) (*gorm.DB, error) {
+	cfg, err := ConnConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Tracer = tracer
+	return open(ctx, dsn, postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg)}))
+}
+
+// ConnConfig is how Parley connects to dsn. Its sessions tell the planner
+// that reading a page at random costs little more than reading in order
+// (random_page_cost 1.1, as for SSDs and a working set in memory): at the
+// default of 4, meant for spinning disks, the planner read all 50,000 rows
+// of a big firm's contacts (10 ms) rather than their trigram index (0.3 ms)
+// to search them. A value the DSN sets itself wins.
+func ConnConfig(dsn string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: parse %s: %w", redact(dsn), err)
+	}
+	if _, set := cfg.RuntimeParams["random_page_cost"]; !set {
+		cfg.RuntimeParams["random_page_cost"] = "1.1"
+	}
+	return cfg, nil
+}
+
+func open(ctx context.Context, dsn string, dialector gorm.Dialector) (*gorm.DB, error) {
+	gdb, err := gorm.Open(dialector, &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
 		PrepareStmt:            true,

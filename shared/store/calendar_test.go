@@ -272,7 +272,7 @@ func TestEventInputRules(t *testing.T) {
 		var bad *store.InvalidError
 		require.ErrorAs(t, err, &bad)
 		assert.Contains(t, bad.Msg, texting.Words(texting.OptedOut))
-		choices, err := d.s.Events.EventChoices(ctx, d.admin, d.matterID)
+		choices, err := d.s.Events.EventChoices(ctx, d.admin, d.matterID, []int64{noNumber.ID})
 		require.NoError(t, err)
 		why := map[int64]string{}
 		for _, c := range choices.Contacts {

@@ -43,11 +43,11 @@ func TestContactsListAndSearch(t *testing.T) {
 	d.secretMatter(t)
 	ctx := context.Background()
 
-	rows, err := d.s.Contacts.List(ctx, d.member, "")
+	rows, err := listContacts(d, ctx, d.member, "")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"Casey Client": 1, "Robin Related": 1, "Sam Secret": 0}, names(rows),
 		"every contact of the firm, counting only the matters the member may see")
-	rows, err = d.s.Contacts.List(ctx, d.admin, "")
+	rows, err = listContacts(d, ctx, d.admin, "")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"Casey Client": 2, "Robin Related": 1, "Sam Secret": 1}, names(rows))
 	assert.Equal(t, "client@demo.parley.test", rows[0].Email)
@@ -57,6 +57,14 @@ func TestContactsListAndSearch(t *testing.T) {
 		"robin":          {"Robin Related"},
 		"  CASEY client": {"Casey Client"},
 		"SECRET.test":    {"Sam Secret"},
+		"@secret.test":   {"Sam Secret"},
+		"sam@sec":        {"Sam Secret"},
+		"secret sam":     {"Sam Secret"}, // words in any order
+		"cas cli":        {"Casey Client"},
+		"casey robin":    nil,               // every word must match
+		"asey":           nil,               // words are found by their start
+		"ro":             {"Robin Related"}, // one or two letters: the start of the name
+		"S":              {"Sam Secret"},
 		"(415) 555-0124": {"Robin Related"},
 		"0150":           {"Sam Secret"},
 		"%":              nil, // literal, not a wildcard
@@ -64,7 +72,7 @@ func TestContactsListAndSearch(t *testing.T) {
 		"nobody":         nil,
 		"0177":           nil, // another firm's number
 	} {
-		rows, err := d.s.Contacts.List(ctx, d.member, q)
+		rows, err := listContacts(d, ctx, d.member, q)
 		require.NoError(t, err, q)
 		var got []string
 		for _, r := range rows {
@@ -73,10 +81,10 @@ func TestContactsListAndSearch(t *testing.T) {
 		assert.Equal(t, want, got, "search %q", q)
 	}
 
-	rows, err = d.s.Contacts.List(ctx, d.otherFirmAdmin, "")
+	rows, err = listContacts(d, ctx, d.otherFirmAdmin, "")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"Cy": 0}, names(rows), "another firm's contacts only")
-	_, err = d.s.Contacts.List(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, "")
+	_, err = d.s.Contacts.List(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, "", "")
 	assert.ErrorIs(t, err, db.ErrNotFound, "clients list no contacts")
 }
 
@@ -157,4 +165,43 @@ func TestContactPageOptOutAndPortal(t *testing.T) {
 	p, err = d.s.Pages.Contact(ctx, d.member, d.client.ID)
 	require.NoError(t, err)
 	assert.False(t, p.Phones[0].OptedOut, "opted out of another number only")
+}
+
+func TestContactSearchFollowsChanges(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	ctx := context.Background()
+	found := func(q string) []string {
+		t.Helper()
+		rows, err := listContacts(d, ctx, d.admin, q)
+		require.NoError(t, err)
+		var got []string
+		for _, r := range rows {
+			got = append(got, r.Name)
+		}
+		return got
+	}
+	require.Equal(t, []string{"Robin Related"}, found("robin"))
+
+	require.NoError(t, d.db.Model(&models.Contact{}).Where("id = ?", d.related.ID).
+		Updates(map[string]any{"first_name": "Robyn", "last_name": "Renamed"}).Error)
+	assert.Nil(t, found("robin"))
+	assert.Equal(t, []string{"Robyn Renamed"}, found("robyn ren"))
+
+	require.NoError(t, d.db.Model(&models.ContactEmail{}).Where("contact_id = ?", d.client.ID).
+		Update("address", "casey@newmail.test").Error)
+	assert.Nil(t, found("client@demo"))
+	assert.Equal(t, []string{"Casey Client"}, found("casey@newmail"))
+
+	require.NoError(t, d.db.Where("contact_id = ?", d.client.ID).Delete(&models.ContactPhoneNumber{}).Error)
+	assert.Nil(t, found("555-0123"))
+	require.NoError(t, d.db.Create(&models.ContactPhoneNumber{FirmID: d.firm.ID, ContactID: d.client.ID,
+		Number: "+14155559876", Label: "mobile"}).Error)
+	assert.Equal(t, []string{"Casey Client"}, found("9876"))
+}
+
+// listContacts is the first page of the contact list.
+func listContacts(d demo, ctx context.Context, v store.Viewer, q string) ([]contacts.Row, error) {
+	p, err := d.s.Contacts.List(ctx, v, q, "")
+	return p.Items, err
 }

@@ -81,7 +81,13 @@ func TestMatterPageAuthorNames(t *testing.T) {
 // each holds by itself. It returns how many rows each gave.
 func pageListsAlone(ctx context.Context, gdb *gorm.DB, v store.Viewer, matterID int64) (docs, folders, messages int, err error) {
 	args := store.ViewerArgs(v, matterID)
-	d, err := store.QueryAll(ctx, gdb, documents.DocumentsQuery(v), args, documents.ScanDocument)
+	if err := documents.PageArgs(args, "", 0); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := portal.PageArgs(args, ""); err != nil {
+		return 0, 0, 0, err
+	}
+	d, err := store.QueryAll(ctx, gdb, documents.DocumentsQuery(v, false), args, documents.ScanDocument)
 	if err != nil {
 		return 0, 0, 0, err
 	}

@@ -231,7 +231,7 @@ func TestUnreadTexts(t *testing.T) {
 	assert.Equal(t, 3, n, "another user's reading changes nothing for the member")
 
 	require.NoError(t, d.s.Texting.MarkThreadRead(ctx, d.admin, d.client.ID, second.ID-1))
-	convs, err := d.s.Texting.Conversations(ctx, d.admin)
+	convs, err := conversations(d, ctx, d.admin)
 	require.NoError(t, err)
 	require.Len(t, convs, 2)
 	assert.Equal(t, "Robin Related", convs[0].ContactName, "newest first")
@@ -319,11 +319,11 @@ func TestContactFromUnknown(t *testing.T) {
 		require.NoError(t, d.db.Create(u).Error)
 	}
 
-	_, err = d.s.Texting.UnknownTexts(ctx, d.member)
+	_, err = d.s.Texting.UnknownTexts(ctx, d.member, "")
 	assert.ErrorIs(t, err, store.ErrForbidden)
-	list, err := d.s.Texting.UnknownTexts(ctx, d.admin)
+	list, err := d.s.Texting.UnknownTexts(ctx, d.admin, "")
 	require.NoError(t, err)
-	assert.Len(t, list, 3)
+	assert.Len(t, list.Items, 3)
 	_, err = d.s.Texting.ContactFromUnknown(ctx, d.otherFirmAdmin, u1.ID, "Dana", "")
 	assert.ErrorIs(t, err, db.ErrNotFound)
 
@@ -336,11 +336,11 @@ func TestContactFromUnknown(t *testing.T) {
 	tc, err := d.s.Texting.TextContact(ctx, d.member, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "+14155550190", tc.Number)
-	texts, err := d.s.Texting.Texts(ctx, d.member, c.ID)
+	texts, err := d.s.Texting.Texts(ctx, d.member, c.ID, "")
 	require.NoError(t, err)
-	require.Len(t, texts, 2, "the unknown texts joined the conversation")
-	assert.Equal(t, "Hello, it's Dana", texts[0].Body)
-	assert.Equal(t, "in", texts[0].Direction)
+	require.Len(t, texts.Items, 2, "the unknown texts joined the conversation")
+	assert.Equal(t, "Hello, it's Dana", texts.Items[1].Body, "the oldest last: newest first")
+	assert.Equal(t, "in", texts.Items[1].Direction)
 
 	_, err = d.s.Texting.ContactFromUnknown(ctx, d.admin, short.ID, "Promo", "")
 	assert.True(t, errors.Is(err, contacts.ErrNotE164), "a short code is no contact number: %v", err)
@@ -356,23 +356,46 @@ func TestTextsAreFirmScoped(t *testing.T) {
 
 	_, err := d.s.Texting.TextContact(ctx, d.otherFirmAdmin, d.client.ID)
 	assert.ErrorIs(t, err, db.ErrNotFound)
-	_, err = d.s.Texting.Texts(ctx, d.otherFirmAdmin, d.client.ID)
+	_, err = d.s.Texting.Texts(ctx, d.otherFirmAdmin, d.client.ID, "")
 	assert.ErrorIs(t, err, db.ErrNotFound)
 	_, err = d.s.Texting.TextMedia(ctx, d.otherFirmAdmin, media.ID)
 	assert.ErrorIs(t, err, db.ErrNotFound)
-	convs, err := d.s.Texting.Conversations(ctx, d.otherFirmAdmin)
+	convs, err := conversations(d, ctx, d.otherFirmAdmin)
 	require.NoError(t, err)
 	assert.Empty(t, convs)
-	opts, err := d.s.Texting.TextableContacts(ctx, d.otherFirmAdmin)
+	opts, err := d.s.Contacts.List(ctx, d.otherFirmAdmin, "", "")
 	require.NoError(t, err)
-	require.Len(t, opts, 1)
-	assert.Equal(t, d.otherContact.ID, opts[0].ID)
+	require.Len(t, opts.Items, 1)
+	assert.Equal(t, d.otherContact.ID, opts.Items[0].ID)
 
 	got, err := d.s.Texting.TextMedia(ctx, d.member, media.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "k", got.StorageKey)
-	texts, err := d.s.Texting.Texts(ctx, d.member, d.client.ID)
+	texts, err := d.s.Texting.Texts(ctx, d.member, d.client.ID, "")
 	require.NoError(t, err)
-	require.Len(t, texts, 1)
-	assert.Len(t, texts[0].Media, 1)
+	require.Len(t, texts.Items, 1)
+	assert.Len(t, texts.Items[0].Media, 1)
+}
+
+// conversations is the first page of Communications.
+func conversations(d demo, ctx context.Context, v store.Viewer) ([]texting.Conversation, error) {
+	p, err := d.s.Texting.Conversations(ctx, v, "")
+	return p.Items, err
+}
+
+// A batch numbered out of time order (received texts are stored in
+// batches) still shows its latest text as the thread's last.
+func TestConversationLastTextIsTheLatest(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	ctx := context.Background()
+	testkit.SetUp(t, d.db, `INSERT INTO text_messages (firm_id, contact_id, direction, dialect, firm_number, contact_number, body, status, created_at)
+		VALUES (?, ?, 'in', 'twilio', ?, ?, 'later', 'received', now()),
+		       (?, ?, 'in', 'twilio', ?, ?, 'earlier', 'received', now() - interval '1 hour')`,
+		d.firm.ID, d.client.ID, pool[0].Number, seed.DemoClientPhone, d.firm.ID, d.client.ID, pool[0].Number, seed.DemoClientPhone)
+	p, err := d.s.Texting.Conversations(ctx, d.admin, "")
+	require.NoError(t, err)
+	require.Len(t, p.Items, 1)
+	assert.Equal(t, "later", p.Items[0].LastBody)
+	assert.Equal(t, 2, p.Items[0].Unread)
 }

@@ -35,6 +35,8 @@ const (
 	defaultRedisURL = "redis://127.0.0.1:6379"
 	// templateLock serialises building the migrated template across test binaries.
 	templateLock = 7_340_021
+	// keptLock serialises building the databases Kept keeps.
+	keptLock = 7_340_022
 )
 
 // AdminURL is the Postgres connection tests use to create their databases.
@@ -318,4 +320,85 @@ func Query(t testing.TB, db *Conn, dst any, sql string, args ...any) {
 	if err := db.Raw(sql, args...).Scan(dst).Error; err != nil {
 		t.Fatalf("query %q: %v", sql, err)
 	}
+}
+
+// Kept returns the URL of a database that build fills once, from the
+// migrated template, and that is kept for later runs on this machine (a
+// large data set takes too long to make per test). Its name carries kind,
+// version and the migrations' hash, so a change to any of them builds a
+// new one and drops the old. Tests must only read it.
+func Kept(tb testing.TB, kind, version string, build func(ctx context.Context, url string) error) string {
+	tb.Helper()
+	ctx := context.Background()
+	tpl, err := template(ctx)
+	if err != nil {
+		tb.Fatalf("testkit: template database: %v", err)
+	}
+	sum, err := migrationsHash()
+	if err != nil {
+		tb.Fatalf("testkit: %v", err)
+	}
+	prefix := "parley_kept_" + kind + "_"
+	name := prefix + version + "_" + sum[:8]
+	conn, err := pgx.Connect(ctx, AdminURL())
+	if err != nil {
+		tb.Fatalf("testkit: connect to %s: %v", AdminURL(), err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", keptLock); err != nil {
+		tb.Fatalf("testkit: lock: %v", err)
+	}
+	defer conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", keptLock) //nolint:errcheck
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		tb.Fatalf("testkit: look up %s: %v", name, err)
+	}
+	if exists {
+		return withDatabase(AdminURL(), name)
+	}
+	var old []string
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE $1", prefix+"%")
+	if err == nil {
+		old, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		tb.Fatalf("testkit: list kept databases: %v", err)
+	}
+	for _, o := range old {
+		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident(o)+" WITH (FORCE)")
+	}
+	// Built under a scratch name and renamed, so a half-built database
+	// never carries the final name.
+	scratch := prefix + "build"
+	dropDatabase(scratch) // a build a crash left behind
+	if err := createDatabase(ctx, scratch, tpl); err != nil {
+		tb.Fatalf("testkit: %v", err)
+	}
+	start := time.Now()
+	if err := build(ctx, withDatabase(AdminURL(), scratch)); err != nil {
+		dropDatabase(scratch)
+		tb.Fatalf("testkit: build %s: %v", name, err)
+	}
+	if _, err := conn.Exec(ctx, "ALTER DATABASE "+ident(scratch)+" RENAME TO "+ident(name)); err != nil {
+		tb.Fatalf("testkit: rename %s: %v", scratch, err)
+	}
+	tb.Logf("built %s in %s; later runs reuse it", name, time.Since(start).Round(time.Second))
+	return withDatabase(AdminURL(), name)
+}
+
+// Clone returns the URL of a copy of the database at srcURL (one Kept
+// keeps), for one test to change as it likes; it is dropped when the test
+// ends.
+func Clone(tb testing.TB, srcURL string) string {
+	tb.Helper()
+	u, err := url.Parse(srcURL)
+	if err != nil {
+		tb.Fatalf("testkit: %v", err)
+	}
+	name := "parley_t_" + randomHex(6)
+	if err := createDatabase(context.Background(), name, strings.TrimPrefix(u.Path, "/")); err != nil {
+		tb.Fatalf("testkit: %v", err)
+	}
+	tb.Cleanup(func() { dropDatabase(name) })
+	return withDatabase(AdminURL(), name)
 }

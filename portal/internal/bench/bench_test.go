@@ -256,57 +256,63 @@ type portal struct {
 // documents and 50 read messages, and serves the app until the benchmark ends.
 func startPortal(b *testing.B) *portal {
 	b.Helper()
-	web.TuneGC()
 	ctx := context.Background()
 	dbURL := testkit.DatabaseURL(b)
 	gdb := testkit.DBAt(b, dbURL)
-	redisURL := testkit.RedisURL(b)
-	dir := b.TempDir()
-	store, err := docstore.NewDisk(dir)
+	store, err := docstore.NewDisk(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
 	if err := seed.Demo(ctx, gdb, store, testkit.Logger()); err != nil {
 		b.Fatal(err)
 	}
-	matterID := fillMatter(b, gdb)
+	p := serve(b, dbURL, gdb, store)
+	p.matterID = fillMatter(b, gdb)
+	return p
+}
 
+// serve runs the real portal app over gdb (at dbURL) on a loopback port
+// until the test or benchmark ends.
+func serve(tb testing.TB, dbURL string, gdb *gorm.DB, store docstore.Store) *portal {
+	tb.Helper()
+	web.TuneGC()
+	redisURL := testkit.RedisURL(tb)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
 	vars := map[string]string{
-		"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "PUBLIC_URL": base, "DOCUMENTS_DIR": dir,
+		"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "PUBLIC_URL": base, "DOCUMENTS_DIR": tb.TempDir(),
 	}
 	cfg, err := config.Parse(func(k string) (string, bool) { v, ok := vars[k]; return v, ok })
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	opt, err := redis.ParseURL(redisURL)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	rdb := redis.NewClient(opt)
-	b.Cleanup(func() { _ = rdb.Close() })
+	tb.Cleanup(func() { _ = rdb.Close() })
 	app, err := web.New(web.Deps{
 		Config: cfg, DB: gdb, Redis: rdb, Store: store,
 		Tasks: tasks.NewClient(asynq.NewClientFromRedisClient(rdb)),
 		Log:   testkit.Logger(), Registry: ops.NewRegistry(),
 	})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	srvCtx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- ops.Listen(srvCtx, app, ln, 5*time.Second, testkit.Logger()) }()
-	b.Cleanup(func() {
+	go func() { served <- ops.Listen(ctx, app, ln, 5*time.Second, testkit.Logger()) }()
+	tb.Cleanup(func() {
 		cancel()
 		if err := <-served; err != nil {
-			b.Errorf("portal: %v", err)
+			tb.Errorf("portal: %v", err)
 		}
 	})
-	return &portal{base: base, db: gdb, matterID: matterID}
+	return &portal{base: base, db: gdb}
 }
 
 // fillMatter brings the demo matter to 50 documents the client sees and 50
@@ -380,7 +386,7 @@ var (
 // signIn signs in as a person would with a link emailed to addr: open the
 // login page for its CSRF cookie and field, then post the link's token. It
 // returns the Cookie header of the new session.
-func (p *portal) signIn(b *testing.B, addr string) string {
+func (p *portal) signIn(b testing.TB, addr string) string {
 	b.Helper()
 	ctx := context.Background()
 	links := signin.Store{DB: p.db, Tasks: &testkit.Queue{}, PublicURL: p.base}

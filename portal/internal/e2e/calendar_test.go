@@ -24,14 +24,7 @@ func TestBrowserStaffCalendar(t *testing.T) {
 	t.Parallel()
 	requireChromium(t)
 
-	// Texting on, through a carrier address where nothing listens: this
-	// test is about the pages, and the worker's sends simply fail there.
-	portalURL, smtp, dbURL := startPortal(t, map[string]string{
-		"TEXTING_NUMBERS":    "twilio:+18885550100",
-		"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef",
-		"TWILIO_AUTH_TOKEN":  "e2e-token",
-		"TWILIO_API_URL":     "http://" + testkit.FreeAddr(t),
-	})
+	portalURL, smtp, dbURL := startTextingPortal(t)
 	gdb := testkit.DBAt(t, dbURL)
 	var clientID, matterID int64
 	require.NoError(t, gdb.Raw(`SELECT contact_id FROM contact_phone_numbers WHERE number = ?`, seed.DemoClientPhone).Scan(&clientID).Error)
@@ -87,4 +80,17 @@ func TestBrowserStaffCalendar(t *testing.T) {
 	b.screenshot("3-week")
 
 	b.checkConsole()
+}
+
+// startTextingPortal is startPortal with the demo firm's texting on,
+// through a carrier address where nothing listens: these tests are about
+// the pages, and the worker's sends simply fail there.
+func startTextingPortal(t *testing.T) (string, *testkit.SMTPServer, string) {
+	t.Helper()
+	return startPortal(t, map[string]string{
+		"TEXTING_NUMBERS":    "twilio:+18885550100",
+		"TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef",
+		"TWILIO_AUTH_TOKEN":  "e2e-token",
+		"TWILIO_API_URL":     "http://" + testkit.FreeAddr(t),
+	})
 }

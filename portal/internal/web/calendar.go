@@ -135,6 +135,8 @@ type calendarData struct {
 	// Base is the page's path, which the view and date links add to.
 	Base  string
 	Today time.Time
+	// More is the list view's next page.
+	More more
 }
 
 // Heading names the days shown.
@@ -217,6 +219,22 @@ func (h *handler) showCalendar(c *fiber.Ctx, v store.Viewer, m *matters.Row) err
 	if m != nil {
 		matterID, title = m.ID, "Calendar · "+m.Description
 		d.Base = fmt.Sprintf("/staff/matters/%d/calendar", m.ID)
+	}
+	if r.View == viewList {
+		// The list pages through what is to come, however far.
+		page, err := h.stores.Events.Upcoming(c.UserContext(), v, r.From, matterID, c.Query("after"))
+		if err != nil {
+			return pageErr(err)
+		}
+		if n := len(page.Items); n > 0 {
+			first, last := midnight(page.Items[0].StartsAt.In(loc)), midnight(page.Items[n-1].StartsAt.In(loc))
+			r.From, r.Days = first, int(last.Sub(first).Hours()/24+0.5)+1
+		}
+		d.Days, d.More = calendarDays(r, page.Items, now), more{URL: pageURL(c, "after", page.Next)}
+		if nextPage(c, "after") {
+			return c.Render("staff/calendar#days", h.page(c, "", d))
+		}
+		return h.render(c, "staff/calendar", "", title, d)
 	}
 	events, err := h.stores.Events.Events(c.UserContext(), v, r.From, r.To(), matterID)
 	if err != nil {

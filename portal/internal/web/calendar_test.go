@@ -196,7 +196,11 @@ func TestEventFormRefusals(t *testing.T) {
 	member := e.signedIn(seed.DemoMemberEmail)
 	start := e.firmDay(5).Add(9 * time.Hour)
 
-	r := member.get("/staff/calendar/new")
+	// The form's contact search offers Bea; added, her row says why she
+	// cannot be texted.
+	r := member.get("/staff/calendar/contacts?contact_q=bea", "HX-Request", "true")
+	assert.Contains(t, r.body, fmt.Sprintf(`hx-get="/staff/calendar/contacts/%d"`, bea.ID))
+	r = member.get(fmt.Sprintf("/staff/calendar/contacts/%d", bea.ID), "HX-Request", "true")
 	assert.Contains(t, r.body, fmt.Sprintf(`name="notify" value="%d" disabled`, bea.ID))
 	noNumber := (&texting.Refusal{Reason: texting.NoNumber, Name: bea.Name()}).Error() // the texting rule's words
 	assert.Contains(t, r.body, noNumber)

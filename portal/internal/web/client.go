@@ -1,13 +1,17 @@
 package web
 
 import (
+	"fmt"
 	"html"
 	"html/template"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/documents"
@@ -18,6 +22,7 @@ import (
 type mattersData struct {
 	Matters []matters.Row
 	Unread  map[int64]int
+	More    more
 }
 
 // clientMatters lists the client's matters.
@@ -25,18 +30,27 @@ func (h *handler) clientMatters(c *fiber.Ctx) error {
 	return h.matterList(c, "client/matters", "Your matters")
 }
 
-// matterList renders the matters the viewer may see, with unread counts.
+// matterList renders a page of the matters the viewer may see, with unread
+// counts; "Show more" brings the next page.
 func (h *handler) matterList(c *fiber.Ctx, name, title string) error {
 	v := viewer(session(c))
-	matters, err := h.stores.Matters.Matters(c.UserContext(), v)
+	page, err := h.stores.Matters.List(c.UserContext(), v, "", c.Query("after"))
+	if err != nil {
+		return pageErr(err)
+	}
+	ids := make([]int64, len(page.Items))
+	for i, m := range page.Items {
+		ids[i] = m.ID
+	}
+	unread, err := h.stores.Portal.UnreadCounts(c.UserContext(), v, ids)
 	if err != nil {
 		return err
 	}
-	unread, err := h.stores.Portal.UnreadCounts(c.UserContext(), v)
-	if err != nil {
-		return err
+	d := mattersData{Matters: page.Items, Unread: unread, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}}
+	if nextPage(c, "after") {
+		return c.Render(name+"#rows", h.page(c, "", d))
 	}
-	return h.render(c, name, "", title, mattersData{Matters: matters, Unread: unread})
+	return h.render(c, name, "", title, d)
 }
 
 type matterData struct {
@@ -48,14 +62,99 @@ type matterData struct {
 	Client    any
 	// Related are the matter's related contacts (staff pages only).
 	Related []matters.Person
+	// MoreDocuments and OlderMessages load the next pages of the lists.
+	MoreDocuments, OlderMessages more
+	// Folder is the folder whose documents are listed; 0 for all.
+	Folder int64
 }
 
+// loadMatter reads a matter's page: the newest documents and messages,
+// with the links to their next pages under base (/portal or /staff).
 func (h *handler) loadMatter(c *fiber.Ctx, v store.Viewer, id int64) (matterData, error) {
 	p, err := h.stores.Pages.Matter(c.UserContext(), v, id)
 	if err != nil {
 		return matterData{}, storeErr(err)
 	}
-	return matterData{Matter: p.Matter, Documents: p.Documents, Folders: p.Folders, Messages: p.Messages}, nil
+	d := matterData{Matter: p.Matter, Documents: p.Documents, Folders: p.Folders, Messages: p.Messages}
+	if folder := int64(c.QueryInt("folder")); folder > 0 {
+		// One folder's documents instead of the newest of all.
+		page, err := h.stores.Documents.Documents(c.UserContext(), v, id, folder, "")
+		if err != nil {
+			return d, pageErr(err)
+		}
+		d.Documents, d.Folder, p.MoreDocuments = page.Items, folder, page.Next
+	}
+	d.setMore(c, p.MoreDocuments, p.OlderMessages)
+	return d, nil
+}
+
+// setMore links the matter page's lists to their next pages.
+func (d *matterData) setMore(c *fiber.Ctx, docs, msgs string) {
+	base := "/staff"
+	if session(c).Kind == auth.KindClient {
+		base = "/portal"
+	}
+	if docs != "" {
+		q := url.Values{"after": {docs}}
+		if f := c.QueryInt("folder"); f > 0 {
+			q.Set("folder", strconv.Itoa(f))
+		}
+		d.MoreDocuments = more{URL: fmt.Sprintf("%s/matters/%d/documents?%s", base, d.Matter.ID, q.Encode()),
+			Label: "Show more documents", Cols: 4}
+	}
+	if msgs != "" {
+		d.OlderMessages = more{URL: fmt.Sprintf("%s/matters/%d/messages?before=%s", base, d.Matter.ID, url.QueryEscape(msgs)),
+			Label: "Show older messages"}
+	}
+}
+
+// matterListPage is a page of a matter's documents (after=, of folder=) or of
+// its older messages (before=), for "Show more".
+func (h *handler) matterListPage(c *fiber.Ctx, v store.Viewer, id int64, what string) (matterData, error) {
+	m, err := h.stores.Matters.Matter(c.UserContext(), v, id)
+	if err != nil {
+		return matterData{}, storeErr(err)
+	}
+	d := matterData{Matter: m}
+	switch what {
+	case "documents":
+		page, err := h.stores.Documents.Documents(c.UserContext(), v, id, int64(c.QueryInt("folder")), c.Query("after"))
+		if err != nil {
+			return d, pageErr(err)
+		}
+		d.Documents = page.Items
+		d.setMore(c, page.Next, "")
+	default:
+		page, err := h.stores.Portal.Messages(c.UserContext(), v, id, c.Query("before"))
+		if err != nil {
+			return d, pageErr(err)
+		}
+		slices.Reverse(page.Items)
+		d.Messages = page.Items
+		d.setMore(c, "", page.Next)
+	}
+	return d, nil
+}
+
+// matterMore answers "Show more" on a matter page (tmpl, the staff or the
+// client one): the next page of its documents or of its older messages
+// (what), as the page's block what+"-page".
+func (h *handler) matterMore(tmpl, what string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		d, err := h.matterListPage(c, viewer(session(c)), id, what)
+		if err != nil {
+			return err
+		}
+		var data any = d
+		if tmpl == "client/matter" {
+			data = d.forClient()
+		}
+		return c.Render(tmpl+"#"+what+"-page", h.page(c, "", data))
+	}
 }
 
 // clientPage is the client's matter page. Its two long lists are written
@@ -74,6 +173,8 @@ type clientPage struct {
 	Folders   []documents.FolderRow
 	Messages  template.HTML // the message list's <li> items
 	Result    *sendResult
+	// MoreDocuments and OlderMessages load the next pages of the lists.
+	MoreDocuments, OlderMessages more
 }
 
 // clientMatter is what the page shows of the matter: a flat struct, as
@@ -88,7 +189,8 @@ func (d matterData) forClient() clientPage {
 	m := clientMatter{ID: d.Matter.ID, Description: d.Matter.Description,
 		ClientStatus: d.Matter.ClientStatus, NextSteps: d.Matter.NextSteps}
 	return clientPage{Matter: m, Folders: d.Folders, Result: d.Result,
-		Documents: clientDocItems(d.Documents), Messages: clientMsgItems(d.Messages)}
+		Documents: clientDocItems(d.Documents), Messages: clientMsgItems(d.Messages),
+		MoreDocuments: d.MoreDocuments, OlderMessages: d.OlderMessages}
 }
 
 // clientDocItems is one <li> per document: its link, "New" until the client

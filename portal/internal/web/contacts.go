@@ -7,23 +7,26 @@ import (
 	"github.com/parleyhq/parley/shared/store/contacts"
 )
 
-// contactsData is the contact list and the search that made it.
+// contactsData is a page of the contact list and the search that made it.
 type contactsData struct {
 	Query    string
 	Contacts []contacts.Row
-	// Full says the list stopped at the limit and a search would narrow it.
-	Full bool
+	More     more
 }
 
-// staffContacts lists the firm's contacts, or those a search finds; a
-// search typed on the page swaps only the list.
+// staffContacts lists the firm's contacts, or those a search finds, a page
+// at a time; a search typed on the page swaps only the list, and "Show
+// more" only the next rows.
 func (h *handler) staffContacts(c *fiber.Ctx) error {
 	q := c.Query("q")
-	rows, err := h.stores.Contacts.List(c.UserContext(), viewer(session(c)), q)
+	page, err := h.stores.Contacts.List(c.UserContext(), viewer(session(c)), q, c.Query("after"))
 	if err != nil {
-		return storeErr(err)
+		return pageErr(err)
 	}
-	d := contactsData{Query: q, Contacts: rows, Full: len(rows) >= contacts.ListLimit}
+	d := contactsData{Query: q, Contacts: page.Items, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}}
+	if nextPage(c, "after") {
+		return c.Render("staff/contacts#rows", h.page(c, "", d))
+	}
 	return h.render(c, "staff/contacts", "list", "Contacts", d)
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -125,6 +126,9 @@ type eventFormData struct {
 	EventID int64
 	Zone    string
 	Error   string
+	// Found and Query are a contact search's answer.
+	Found []events.ContactChoice
+	Query string
 }
 
 // Action is where the form posts.
@@ -138,7 +142,12 @@ func (d eventFormData) Action() string {
 // showEventForm renders the form, choosing invitees with the form's matter's
 // contacts first; a problem to fix comes back as 422.
 func (h *handler) showEventForm(c *fiber.Ctx, v store.Viewer, d eventFormData) error {
-	choices, err := h.stores.Events.EventChoices(c.UserContext(), v, d.Form.MatterID)
+	invited := d.Form.ContactOrder
+	for id := range d.Form.Contacts {
+		invited = append(invited, id)
+	}
+	slices.Sort(invited[len(d.Form.ContactOrder):]) // a saved event's, in a steady order
+	choices, err := h.stores.Events.EventChoices(c.UserContext(), v, d.Form.MatterID, invited)
 	if err != nil {
 		return storeErr(err)
 	}
@@ -243,4 +252,48 @@ func (h *handler) enqueuePlanned(c *fiber.Ctx, v store.Viewer, planned []events.
 			h.Log.WarnContext(ctx, "could not enqueue calendar text", "err", err, "notification_id", p.ID)
 		}
 	}
+}
+
+// staffEventContacts answers the event form's contact search with the
+// contacts to add.
+func (h *handler) staffEventContacts(c *fiber.Ctx) error {
+	q := strings.TrimSpace(c.Query("contact_q"))
+	d := eventFormData{Query: q}
+	if q != "" {
+		found, err := h.stores.Events.ContactChoices(c.UserContext(), viewer(session(c)), q)
+		if err != nil {
+			return pageErr(err)
+		}
+		d.Found = found
+	}
+	return c.Render("staff/event_form#found", h.page(c, "", d))
+}
+
+// staffEventContact is one contact's row for the event form's invitees,
+// invited: what "Add" puts in the table.
+func (h *handler) staffEventContact(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	choices, err := h.stores.Events.EventChoices(c.UserContext(), viewer(session(c)), 0, []int64{id})
+	if err != nil {
+		return storeErr(err)
+	}
+	if len(choices.Contacts) == 0 {
+		return fiber.ErrNotFound
+	}
+	return c.Render("staff/event_form#partials/invitee", map[string]any{"C": choices.Contacts[0], "Invited": true})
+}
+
+// staffEventMatters answers the event form's matter search with the
+// options of its matter list.
+func (h *handler) staffEventMatters(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	page, err := h.stores.Matters.List(c.UserContext(), v, c.Query("matter_q"), "")
+	if err != nil {
+		return pageErr(err)
+	}
+	d := eventFormData{Choices: events.EventChoices{Matters: page.Items[:min(len(page.Items), pickerSize)]}}
+	return c.Render("staff/event_form#matters", h.page(c, "", d))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/documents"
@@ -20,7 +21,6 @@ import (
 	"github.com/parleyhq/parley/shared/store/portal"
 	"github.com/parleyhq/parley/shared/store/texting"
 	"github.com/parleyhq/parley/shared/upload"
-	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/templates"
 )
 
@@ -65,7 +65,7 @@ func TestEveryPageRenders(t *testing.T) {
 		"staff/event":                  sampleEvent(now),
 		"staff/event_form":             eventFormData{Form: eventForm{Title: "<Doe>", Start: "2026-12-07T14:00", MatterID: 7, Users: map[int64]bool{1: true}, Contacts: map[int64]bool{2: true}, Notify: map[int64]bool{2: true}}, Zone: "America/New_York", Error: "No <Doe>", EventID: 3, Choices: events.EventChoices{Users: []events.UserChoice{{ID: 1, Name: "Avery"}}, Matters: []matters.Row{matter}, Contacts: []events.ContactChoice{{ID: 2, Name: "Casey", Textable: true}, {ID: 3, Name: "Robin", Why: texting.Words(texting.OptedOut)}}}},
 		"staff/settings_notifications": notificationsData{TextBadge: true, Notice: "Saved"},
-		"staff/contacts":               contactsData{Query: "<Doe>", Contacts: []contacts.Row{{ID: 1, Name: "Casey <Doe>", Email: "c@example.com", Phone: "+14155550123", Matters: 1}, {ID: 2, Name: "Robin"}}, Full: true},
+		"staff/contacts":               contactsData{Query: "<Doe>", Contacts: []contacts.Row{{ID: 1, Name: "Casey <Doe>", Email: "c@example.com", Phone: "+14155550123", Matters: 1}, {ID: 2, Name: "Robin"}}, More: more{URL: "/staff/contacts?after=x&q=%3CDoe%3E", Cols: 4}},
 		"staff/contact":                sampleContact(now),
 	}
 	pages := e.Pages()

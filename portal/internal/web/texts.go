@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"mime"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/texting"
@@ -28,6 +32,10 @@ type textsData struct {
 	Texting       firms.TextingSettings
 	Conversations []texting.Conversation
 	Admin         bool
+	More          more
+	// StopPoll: a later page is shown, which the first page's refresh
+	// would drop, so it stops.
+	StopPoll bool
 }
 
 // badgeData is the unread-texts badge in the staff nav.
@@ -40,7 +48,8 @@ type badgeData struct {
 // text with the chosen contact's thread under it.
 type threadData struct {
 	Picker     bool
-	Contacts   []texting.ContactOption
+	Query      string
+	Found      []contacts.Row
 	SelectedID int64
 
 	Contact *texting.TextContact
@@ -54,6 +63,12 @@ type threadData struct {
 	// Version names the state of the texts shown; the page's wait for news
 	// sends it back and is answered once the texts differ.
 	Version string
+	// From is where the live part of the thread starts: it holds the texts
+	// from this one on, and older ones load above it (Older).
+	From  string
+	Older more
+	// OlderTexts is a page of older texts, loaded above the live part.
+	OlderTexts []textView
 }
 
 // threadVersion changes whenever a text is added or changes status.
@@ -133,7 +148,8 @@ func mediaType(m models.TextMedia) string {
 	return strings.ToLower(strings.TrimSpace(base))
 }
 
-// staffTexts lists the firm's text conversations.
+// staffTexts lists the firm's text conversations, a page at a time. The
+// first page refreshes itself; a later page swaps in only its rows.
 func (h *handler) staffTexts(c *fiber.Ctx) error {
 	s := session(c)
 	v := viewer(s)
@@ -141,11 +157,17 @@ func (h *handler) staffTexts(c *fiber.Ctx) error {
 	if err != nil {
 		return storeErr(err)
 	}
-	convs, err := h.stores.Texting.Conversations(c.UserContext(), v)
+	page, err := h.stores.Texting.Conversations(c.UserContext(), v, c.Query("after"))
 	if err != nil {
-		return err
+		return pageErr(err)
 	}
-	return h.render(c, "staff/texts", "conversations", "Communications", textsData{Texting: st, Conversations: convs, Admin: s.Admin})
+	d := textsData{Texting: st, Conversations: page.Items, Admin: s.Admin,
+		More: more{URL: pageURL(c, "after", page.Next), Label: "Show older conversations"}}
+	if nextPage(c, "after") {
+		d.StopPoll = true
+		return c.Render("staff/texts#rows", h.page(c, "", d))
+	}
+	return h.render(c, "staff/texts", "conversations", "Communications", d)
 }
 
 // staffTextBadge is the nav's unread-texts badge, polled by the layout.
@@ -159,20 +181,39 @@ func (h *handler) staffTextBadge(c *fiber.Ctx) error {
 }
 
 // loadThread fills d with the contact's thread and marks it read up to the
-// newest text shown. withRoute also says whether a text can be sent now,
-// which the polled list does not need.
-func (h *handler) loadThread(c *fiber.Ctx, v store.Viewer, contactID int64, withRoute bool, d *threadData) error {
+// newest text shown: the newest page of texts, or, when from is a cursor,
+// every text from that one on (what an open thread already shows, and what
+// came since). withRoute also says whether a text can be sent now, which
+// the polled list does not need.
+func (h *handler) loadThread(c *fiber.Ctx, v store.Viewer, contactID int64, withRoute bool, from string, d *threadData) error {
 	ctx := c.UserContext()
 	contact, err := h.stores.Texting.TextContact(ctx, v, contactID)
 	if err != nil {
 		return storeErr(err)
 	}
-	rows, err := h.stores.Texting.Texts(ctx, v, contactID)
-	if err != nil {
-		return storeErr(err)
+	var rows []texting.TextRow
+	older := ""
+	if from != "" {
+		if rows, err = h.stores.Texting.TextsSince(ctx, v, contactID, from); err != nil {
+			return pageErr(err)
+		}
+	} else {
+		page, err := h.stores.Texting.Texts(ctx, v, contactID, "")
+		if err != nil {
+			return pageErr(err)
+		}
+		rows, older = page.Items, page.Next
 	}
-	d.Contact, d.Texts = &contact, textViews(rows)
+	if n := len(rows); n > 0 && from == "" {
+		from = store.Cursor(rows[n-1].CreatedAt, rows[n-1].ID)
+	}
+	slices.Reverse(rows) // a conversation reads oldest first
+	d.Contact, d.Texts, d.From = &contact, textViews(rows), from
 	d.Version = threadVersion(d.Texts)
+	if older != "" {
+		d.Older = more{URL: fmt.Sprintf("/staff/texts/contacts/%d/older?before=%s", contactID, url.QueryEscape(older)),
+			Label: "Show older texts"}
+	}
 	if withRoute {
 		_, err := h.stores.Texting.Route(ctx, v, contactID)
 		if msg, ok := textRefusal(err); ok {
@@ -191,6 +232,31 @@ func (h *handler) loadThread(c *fiber.Ctx, v store.Viewer, contactID int64, with
 		}
 	}
 	return nil
+}
+
+// staffTextOlder is a page of older texts of a thread, swapped in above the
+// ones shown, with the button for the page before it.
+func (h *handler) staffTextOlder(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	v := viewer(session(c))
+	contact, err := h.stores.Texting.TextContact(c.UserContext(), v, id)
+	if err != nil {
+		return storeErr(err)
+	}
+	page, err := h.stores.Texting.Texts(c.UserContext(), v, id, c.Query("before"))
+	if err != nil {
+		return pageErr(err)
+	}
+	slices.Reverse(page.Items)
+	d := threadData{Contact: &contact, OlderTexts: textViews(page.Items)}
+	if page.Next != "" {
+		d.Older = more{URL: fmt.Sprintf("/staff/texts/contacts/%d/older?before=%s", id, url.QueryEscape(page.Next)),
+			Label: "Show older texts"}
+	}
+	return c.Render("staff/texts_thread#older", h.page(c, "", d))
 }
 
 // textRefusal is the texting rule's reason not to send, in its words.
@@ -220,7 +286,7 @@ func (h *handler) staffTextThread(c *fiber.Ctx) error {
 		return err
 	}
 	var d threadData
-	if err := h.loadThread(c, viewer(session(c)), id, true, &d); err != nil {
+	if err := h.loadThread(c, viewer(session(c)), id, true, "", &d); err != nil {
 		return err
 	}
 	return h.render(c, "staff/texts_thread", "thread", d.Contact.Name(), d)
@@ -246,13 +312,16 @@ func (h *handler) staffTextMessages(c *fiber.Ctx) error {
 			defer waiter.Close()
 		}
 	}
+	from := c.Query("from")
 	var d threadData
-	if err := h.loadThread(c, v, id, false, &d); err != nil {
+	if err := h.loadThread(c, v, id, false, from, &d); err != nil {
 		return err
 	}
-	if waiter != nil && d.Version == c.Query("after") && waiter.Wait(ctx, longPollWait) {
+	waitCtx, release := h.unlessStopping(ctx)
+	defer release()
+	if waiter != nil && d.Version == c.Query("after") && waiter.Wait(waitCtx, longPollWait) {
 		d = threadData{}
-		if err := h.loadThread(c, v, id, false, &d); err != nil {
+		if err := h.loadThread(c, v, id, false, from, &d); err != nil {
 			return err
 		}
 	}
@@ -260,35 +329,54 @@ func (h *handler) staffTextMessages(c *fiber.Ctx) error {
 	return c.Render("staff/texts_thread#texts", h.page(c, "", d))
 }
 
+// unlessStopping is ctx, also cancelled when the portal starts shutting
+// down; call release when done with it.
+func (h *handler) unlessStopping(ctx context.Context) (_ context.Context, release func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	if h.Stopping == nil {
+		return ctx, cancel
+	}
+	stop := context.AfterFunc(h.Stopping, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
 // longPollWait stays well under the write timeout and the shutdown grace.
 const longPollWait = 20 * time.Second
 
-// staffTextNew is "new text": pick a contact, and their earlier texts show
-// at once (the picker loads the thread under it).
+// staffTextNew is "new text": search for a contact, and their earlier
+// texts show at once (a found contact loads the thread under the search).
 func (h *handler) staffTextNew(c *fiber.Ctx) error {
 	v := viewer(session(c))
-	d := threadData{Picker: true}
+	d := threadData{Picker: true, Query: c.Query("q")}
 	if raw := c.Query("contact"); raw != "" {
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || id <= 0 {
 			return fiber.ErrNotFound
 		}
-		if err := h.loadThread(c, v, id, true, &d); err != nil {
+		if err := h.loadThread(c, v, id, true, "", &d); err != nil {
 			return err
 		}
 		d.SelectedID = id
 	}
-	if isHTMX(c) {
-		// The picker swaps only the thread (empty when no contact is chosen).
+	if isHTMX(c) && c.Query("contact") != "" {
+		// A chosen contact swaps only the thread.
 		return c.Render("staff/texts_thread#thread", h.page(c, "", d))
 	}
-	contacts, err := h.stores.Texting.TextableContacts(c.UserContext(), v)
-	if err != nil {
-		return err
+	if d.Query != "" {
+		found, err := h.stores.Contacts.List(c.UserContext(), v, d.Query, "")
+		if err != nil {
+			return pageErr(err)
+		}
+		d.Found = found.Items[:min(len(found.Items), pickerSize)]
 	}
-	d.Contacts = contacts
+	if isHTMX(c) {
+		return c.Render("staff/texts_thread#found", h.page(c, "", d))
+	}
 	return h.render(c, "staff/texts_thread", "", "New text", d)
 }
+
+// pickerSize is how many contacts a type-ahead search offers.
+const pickerSize = 10
 
 // staffTextSend records a text to the contact and queues it for sending.
 func (h *handler) staffTextSend(c *fiber.Ctx) error {
@@ -313,7 +401,7 @@ func (h *handler) staffTextSend(c *fiber.Ctx) error {
 		return redirect(c, fmt.Sprintf("/staff/texts/contacts/%d", id))
 	}
 	var d threadData
-	if err := h.loadThread(c, v, id, true, &d); err != nil {
+	if err := h.loadThread(c, v, id, true, "", &d); err != nil {
 		return err
 	}
 	d.Notice = notice
@@ -362,7 +450,7 @@ func (h *handler) staffTextRetry(c *fiber.Ctx) error {
 		return redirect(c, fmt.Sprintf("/staff/texts/contacts/%d", t.ContactID))
 	}
 	var d threadData
-	if err := h.loadThread(c, v, t.ContactID, false, &d); err != nil {
+	if err := h.loadThread(c, v, t.ContactID, false, "", &d); err != nil {
 		return err
 	}
 	return c.Render("staff/texts_thread#texts", h.page(c, "", d))

@@ -9,10 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/texting"
-	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/templates"
 )
 
@@ -43,9 +44,10 @@ func sampleThread(now time.Time) threadData {
 		{TextMessage: models.TextMessage{ID: 3, Direction: "out", Body: "Hello", Status: models.TextDelivered, CreatedAt: now}},
 	}
 	return threadData{
-		Picker: true, SelectedID: 1,
-		Contacts: []texting.ContactOption{{ID: 1, Name: "Casey <Doe>", Number: "+14155550123"}, {ID: 2, Name: "Robin", Number: "+14155550124"}},
-		Contact:  &contact, Texts: textViews(rows), Blocked: "Texting is off", Error: "Too long", Body: "draft", Notice: "Queued",
+		Picker: true, SelectedID: 1, Query: "<Ca>",
+		Found: []contacts.Row{{ID: 1, Name: "Casey <Doe>", Phone: "+14155550123"}, {ID: 2, Name: "Robin", Phone: "+14155550124"}},
+		Older: more{URL: "/staff/texts/contacts/1/older?before=x", Label: "Show older texts"}, From: "y",
+		Contact: &contact, Texts: textViews(rows), Blocked: "Texting is off", Error: "Too long", Body: "draft", Notice: "Queued",
 	}
 }
 

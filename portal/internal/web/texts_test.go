@@ -288,11 +288,18 @@ func TestNewTextPicksContact(t *testing.T) {
 
 	r := member.get("/staff/texts/new")
 	require.Equal(t, http.StatusOK, r.StatusCode)
-	assert.Contains(t, r.body, fmt.Sprintf(`<option value="%d">Casey Client`, client.ID))
-	assert.Contains(t, r.body, "Robin Related")
+	assert.NotContains(t, r.body, "Casey Client", "no list of every contact: a search finds them")
 	assert.NotContains(t, r.body, "my earlier message")
-	r = member.get("/staff/texts/new?contact=", "HX-Request", "true")
-	assert.True(t, strings.HasPrefix(strings.TrimSpace(r.body), `<section class="card thread" id="thread">`), "choosing no contact empties the thread")
+	for _, q := range []string{"casey", "Cli", "5550123", "(415) 555-0123", "+14155550123"} {
+		r = member.get("/staff/texts/new?q="+url.QueryEscape(q), "HX-Request", "true")
+		assert.Contains(t, r.body, fmt.Sprintf(`href="/staff/texts/new?contact=%d"`, client.ID), "typing %q finds Casey", q)
+		assert.NotContains(t, r.body, "<html", "a fragment")
+	}
+	r = member.get("/staff/texts/new?q=robin", "HX-Request", "true")
+	assert.Contains(t, r.body, "Robin Related")
+	assert.NotContains(t, r.body, "Casey Client")
+	r = member.get("/staff/texts/new?q=casey")
+	assert.Contains(t, r.body, fmt.Sprintf(`href="/staff/texts/new?contact=%d"`, client.ID), "without JavaScript the search is a page")
 
 	r = member.get(fmt.Sprintf("/staff/texts/new?contact=%d", client.ID), "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.StatusCode)
@@ -301,7 +308,7 @@ func TestNewTextPicksContact(t *testing.T) {
 
 	r = member.get(fmt.Sprintf("/staff/texts/new?contact=%d", client.ID))
 	assert.Contains(t, r.body, "my earlier message")
-	assert.Contains(t, r.body, fmt.Sprintf(`<option value="%d" selected>`, client.ID))
+	assert.Contains(t, r.body, "Text to Casey Client")
 	assert.Equal(t, http.StatusNotFound, member.get("/staff/texts/new?contact=999999").StatusCode)
 }
 

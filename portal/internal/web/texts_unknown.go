@@ -14,16 +14,21 @@ import (
 // unknownTextsData lists texts from numbers that are no contact.
 type unknownTextsData struct {
 	Texts []models.UnknownText
+	More  more
 }
 
 // staffUnknownTexts shows administrators the texts kept out of
-// conversations because no contact has the sender's number.
+// conversations because no contact has the sender's number, a page at a time.
 func (h *handler) staffUnknownTexts(c *fiber.Ctx) error {
-	texts, err := h.stores.Texting.UnknownTexts(c.UserContext(), viewer(session(c)))
+	page, err := h.stores.Texting.UnknownTexts(c.UserContext(), viewer(session(c)), c.Query("after"))
 	if err != nil {
-		return storeErr(err)
+		return pageErr(err)
 	}
-	return h.render(c, "staff/texts_unknown", "", "Texts from unknown numbers", unknownTextsData{Texts: texts})
+	d := unknownTextsData{Texts: page.Items, More: more{URL: pageURL(c, "after", page.Next)}}
+	if nextPage(c, "after") {
+		return c.Render("staff/texts_unknown#rows", h.page(c, "", d))
+	}
+	return h.render(c, "staff/texts_unknown", "", "Texts from unknown numbers", d)
 }
 
 // staffUnknownToContact makes the sender a contact, in one step, and opens

@@ -22,13 +22,13 @@ import (
 
 	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/portal/internal/secure"
+	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/shared/config"
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/ops"
 	"github.com/parleyhq/parley/shared/store/stores"
 	"github.com/parleyhq/parley/shared/tasks"
-	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/static"
 	"github.com/parleyhq/parley/templates"
 )
@@ -46,6 +46,10 @@ type Deps struct {
 	Now func() time.Time
 	// LinkLimits override the sign-in rate limits (tests).
 	LinkLimits *auth.LinkLimits
+	// Stopping is cancelled when the portal starts shutting down, so that
+	// long polls answer at once instead of holding the shutdown up
+	// (nil: never).
+	Stopping context.Context
 }
 
 // handler holds the dependencies; each action is a method in its own file.
@@ -95,7 +99,7 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	client := asynq.NewClientFromRedisClient(rdb)
 	app, err := New(Deps{
 		Config: cfg, DB: gdb, Redis: rdb, Store: store, Tasks: tasks.NewClient(client), Log: log,
-		Registry: ops.NewRegistry(),
+		Registry: ops.NewRegistry(), Stopping: ctx,
 	})
 	if err != nil {
 		return err

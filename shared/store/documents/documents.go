@@ -42,22 +42,46 @@ type DocumentRow struct {
 	VisibleToClient bool
 }
 
-// Documents lists a matter's documents that v may see, newest first.
-func (s *Store) Documents(ctx context.Context, v store.Viewer, matterID int64) ([]DocumentRow, error) {
+// Documents lists a page of a matter's documents that v may see, newest
+// first: all of them, or those of folder folderID when it is not 0 (after
+// is the cursor of the page before).
+func (s *Store) Documents(ctx context.Context, v store.Viewer, matterID, folderID int64, after string) (store.Page[DocumentRow], error) {
 	if _, err := s.matters().Matter(ctx, v, matterID); err != nil {
-		return nil, err
+		return store.Page[DocumentRow]{}, err
 	}
-	out, err := store.QueryAll(ctx, s.DB, DocumentsQuery(v), store.ViewerArgs(v, matterID), ScanDocument)
+	args := store.ViewerArgs(v, matterID)
+	if err := PageArgs(args, after, folderID); err != nil {
+		return store.Page[DocumentRow]{}, err
+	}
+	out, err := store.QueryAll(ctx, s.DB, DocumentsQuery(v, folderID != 0), args, ScanDocument)
 	if err != nil {
-		return nil, fmt.Errorf("store: list documents: %w", err)
+		return store.Page[DocumentRow]{}, fmt.Errorf("store: list documents: %w", err)
 	}
-	return out, nil
+	return DocumentPage(out), nil
 }
 
-// DocumentsQuery lists the documents of @matter that v may see: none
-// unless v may see the matter. A client is only sent documents it sees, so
-// for a client "visible" is not worked out again row by row.
-func DocumentsQuery(v store.Viewer) string {
+// PageArgs adds to args where a page of documents starts (after, a cursor;
+// "" for the first) and its folder (0: every folder).
+func PageArgs(args map[string]any, after string, folderID int64) error {
+	at, id := time.Now().Add(100*365*24*time.Hour), int64(1<<63-1)
+	if _, err := store.ReadCursor(after, &at, &id); err != nil {
+		return err
+	}
+	args["doc_at"], args["doc_id"], args["folder"] = at, id, folderID
+	return nil
+}
+
+// DocumentPage is the page DocumentsQuery's rows make.
+func DocumentPage(rows []DocumentRow) store.Page[DocumentRow] {
+	return store.Trim(rows, func(d DocumentRow) string { return store.Cursor(d.CreatedAt, d.ID) })
+}
+
+// DocumentsQuery lists a page of the documents of @matter that v may see,
+// newest first from (@doc_at, @doc_id), of folder @folder when inFolder:
+// none unless v may see the matter (args: store.ViewerArgs and PageArgs).
+// A client is only sent documents it sees, so for a client "visible" is not
+// worked out again row by row.
+func DocumentsQuery(v store.Viewer, inFolder bool) string {
 	visible := `coalesce(d.shared_with_client OR d.folder_id IN (SELECT id FROM shared)
 			OR d.uploaded_by_contact_id = matters.client_contact_id, false)`
 	if v.IsClient() {
@@ -67,11 +91,15 @@ func DocumentsQuery(v store.Viewer) string {
 	SELECT d.id, d.name, d.size_bytes, d.uploaded_by_contact_id, d.shared_with_client, d.first_viewed_by_client_at,
 		d.portal_message_id, d.created_at, coalesce(f.name, ''), ` + visible + `
 	FROM documents d JOIN matters ON matters.id = d.matter_id LEFT JOIN folders f ON f.id = d.folder_id
-	WHERE d.firm_id = @firm AND d.matter_id = @matter AND ` + store.MatterRule(v)
+	WHERE d.firm_id = @firm AND d.matter_id = @matter AND ` + store.MatterRule(v) + `
+		AND (d.created_at, d.id) < (@doc_at, @doc_id)`
+	if inFolder {
+		q += ` AND d.folder_id = @folder`
+	}
 	if v.IsClient() {
 		q += ` AND (d.shared_with_client OR d.folder_id IN (SELECT id FROM shared) OR d.uploaded_by_contact_id = @contact)`
 	}
-	return q + ` ORDER BY d.created_at DESC, d.id DESC`
+	return q + ` ORDER BY d.created_at DESC, d.id DESC LIMIT ` + fmt.Sprint(store.PageSize+1)
 }
 
 func ScanDocument(r store.Rows, d *DocumentRow) error {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/sms"
@@ -31,17 +30,25 @@ type UserChoice struct {
 	Name string
 }
 
-// EventChoices is who may be invited to an event and on which matters.
+// EventChoices is what the event form offers: the firm's users, the
+// contacts already on it or around its matter, and matters to put it on.
+// Other contacts and matters are found by searching (ContactChoices,
+// matters.Store.List), so the form stays small in a firm of any size.
 type EventChoices struct {
 	Users    []UserChoice
 	Contacts []ContactChoice
 	Matters  []matters.Row
 }
 
-// EventChoices lists the firm's active users, the contacts to choose from
-// (the matter's client and related contacts first when matterID is set,
-// then the rest of the firm's) and the matters v may put an event on.
-func (s *Store) EventChoices(ctx context.Context, v store.Viewer, matterID int64) (EventChoices, error) {
+// recentMatters is how many of the matters with the latest activity the
+// form offers before a search.
+const recentMatters = 20
+
+// EventChoices lists the firm's active users; the contacts of contactIDs
+// (those already invited) and, when matterID is set, that matter's client
+// and related contacts first; and the matter itself with the matters of
+// latest activity v may see.
+func (s *Store) EventChoices(ctx context.Context, v store.Viewer, matterID int64, contactIDs []int64) (EventChoices, error) {
 	if err := store.FirmUser(v); err != nil {
 		return EventChoices{}, err
 	}
@@ -54,26 +61,74 @@ func (s *Store) EventChoices(ctx context.Context, v store.Viewer, matterID int64
 	for _, u := range users {
 		out.Users = append(out.Users, UserChoice{ID: u.ID, Name: u.Name()})
 	}
-	var err error
-	if out.Matters, err = (&matters.Store{DB: s.DB}).Matters(ctx, v); err != nil {
+	ms := &matters.Store{DB: s.DB}
+	if matterID != 0 {
+		m, err := ms.Matter(ctx, v, matterID)
+		if err != nil {
+			return out, err
+		}
+		out.Matters = append(out.Matters, m)
+		var around []int64
+		err = db.Raw(matters.PeopleIDsSQL, map[string]any{"firm": v.FirmID, "matters": []int64{matterID}}).Scan(&around).Error
+		if err != nil {
+			return out, fmt.Errorf("store: matter contacts: %w", err)
+		}
+		contactIDs = append(around, contactIDs...)
+	}
+	recent, err := ms.List(ctx, v, "", "")
+	if err != nil {
 		return out, err
 	}
-	var people []models.Contact
-	err = db.Preload("PhoneNumbers", contacts.TextingFirst).
-		Where("firm_id = ?", v.FirmID).
-		Order(clause.Expr{SQL: `(id = (SELECT client_contact_id FROM matters WHERE firm_id = ? AND id = ?)
-			OR id IN (SELECT contact_id FROM matter_related_contacts WHERE firm_id = ? AND matter_id = ?)) DESC,
-			last_name, first_name, company_name, id`, Vars: []any{v.FirmID, matterID, v.FirmID, matterID}}).
-		Limit(500).Find(&people).Error
+	for _, m := range recent.Items[:min(len(recent.Items), recentMatters)] {
+		if m.ID != matterID {
+			out.Matters = append(out.Matters, m)
+		}
+	}
+	out.Contacts, err = s.contactChoices(db, v, uniqueIDs(contactIDs), contactIDs)
+	return out, err
+}
+
+// ContactChoices is the contacts a search in the event form finds, each
+// with whether it can be notified by text.
+func (s *Store) ContactChoices(ctx context.Context, v store.Viewer, query string) ([]ContactChoice, error) {
+	found, err := (&contacts.Store{DB: s.DB}).List(ctx, v, query, "")
 	if err != nil {
-		return out, fmt.Errorf("store: list contacts: %w", err)
+		return nil, err
+	}
+	ids := make([]int64, 0, 10)
+	for _, c := range found.Items[:min(len(found.Items), 10)] {
+		ids = append(ids, c.ID)
+	}
+	return s.contactChoices(s.DB.WithContext(ctx), v, ids, ids)
+}
+
+// contactChoices loads the contacts ids, in the order of order.
+func (s *Store) contactChoices(db *gorm.DB, v store.Viewer, ids, order []int64) ([]ContactChoice, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var people []models.Contact
+	if err := db.Preload("PhoneNumbers", contacts.TextingFirst).Where("firm_id = ? AND id IN ?", v.FirmID, ids).
+		Find(&people).Error; err != nil {
+		return nil, fmt.Errorf("store: load contacts: %w", err)
 	}
 	why, err := whyNotTextable(db, v.FirmID, people)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
+	byID := map[int64]models.Contact{}
 	for _, c := range people {
-		out.Contacts = append(out.Contacts, ContactChoice{ID: c.ID, Name: c.Name(), Textable: why[c.ID] == "", Why: why[c.ID]})
+		byID[c.ID] = c
+	}
+	var out []ContactChoice
+	seen := map[int64]bool{}
+	for _, id := range order {
+		c, ok := byID[id]
+		if !ok || seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, ContactChoice{ID: c.ID, Name: c.Name(), Textable: why[c.ID] == "", Why: why[c.ID]})
 	}
 	return out, nil
 }

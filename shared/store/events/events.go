@@ -71,7 +71,7 @@ func (in *EventInput) validate() error {
 		return store.Invalid("Give the event a start and an end.")
 	case in.End.Before(in.Start):
 		return store.Invalid("The event cannot end before it starts.")
-	case in.End.Sub(in.Start) > 31*24*time.Hour:
+	case in.End.Sub(in.Start) > maxEventLength:
 		return store.Invalid("An event can last at most 31 days.")
 	}
 	return nil
@@ -79,13 +79,22 @@ func (in *EventInput) validate() error {
 
 // visibleEvents scopes a query on events to what a firm user may see: the
 // firm's events that are on no matter, or on a matter they may see.
+// An administrator sees every matter, so for one the firm is the rule.
 func visibleEvents(q *gorm.DB, v store.Viewer) *gorm.DB {
+	if v.Admin {
+		return q.Where("events.firm_id = ?", v.FirmID)
+	}
 	return q.Where(`events.firm_id = @firm AND (events.matter_id IS NULL OR EXISTS (
 		SELECT 1 FROM matters WHERE matters.id = events.matter_id AND `+store.MatterRule(v)+`))`, store.ViewerArgs(v, 0))
 }
 
-// matterNameSQL names an event's matter (aliased m) as the matter page heads it.
-const matterNameSQL = `coalesce(m.number || ' · ' || m.description, '')`
+// maxEventLength is the longest an event may last (see validate): what
+// lets a range look for events by their start alone.
+const maxEventLength = 31 * 24 * time.Hour
+
+// matterNameSQL names an event's matter (joined as matters) as the matter
+// page heads it.
+const matterNameSQL = `coalesce(matters.number || ' · ' || matters.description, '')`
 
 // EventRow is an event as lists show it.
 type EventRow struct {
@@ -100,21 +109,50 @@ func (s *Store) Events(ctx context.Context, v store.Viewer, from, to time.Time, 
 	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
-	q := s.DB.WithContext(ctx).Table("events").
-		Select(`events.*, `+matterNameSQL+` AS matter_name,
-			(SELECT count(*) FROM event_attendees a WHERE a.event_id = events.id AND a.removed_at IS NULL) AS attendees`).
-		Joins("LEFT JOIN matters m ON m.firm_id = events.firm_id AND m.id = events.matter_id").
-		// An event that ends as the range begins is not in it, unless it
-		// takes no time at all and starts there.
-		Where("events.starts_at < ? AND (events.ends_at > ? OR events.starts_at >= ?)", to, from, from)
-	if matterID != 0 {
-		q = q.Where("events.matter_id = ?", matterID)
-	}
+	// An event that ends as the range begins is not in it, unless it takes
+	// no time at all and starts there. No event lasts longer than
+	// maxEventLength, so the start index bounds the search on both sides.
+	q := s.listQuery(ctx, v, matterID).Where("events.starts_at >= ? AND events.starts_at < ? AND (events.ends_at > ? OR events.starts_at >= ?)",
+		from.Add(-maxEventLength), to, from, from)
 	var out []EventRow
-	if err := visibleEvents(q, v).Order("events.starts_at, events.id").Limit(1000).Find(&out).Error; err != nil {
+	if err := q.Order("events.starts_at, events.id").Limit(1000).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: list events: %w", err)
 	}
 	return out, nil
+}
+
+// Upcoming lists the events v may see that start at or after from, in start
+// order, a page at a time (after is the cursor of the page before).
+func (s *Store) Upcoming(ctx context.Context, v store.Viewer, from time.Time, matterID int64, after string) (store.Page[EventRow], error) {
+	if err := store.FirmUser(v); err != nil {
+		return store.Page[EventRow]{}, err
+	}
+	at, id := from, int64(0)
+	if _, err := store.ReadCursor(after, &at, &id); err != nil {
+		return store.Page[EventRow]{}, err
+	}
+	q := s.listQuery(ctx, v, matterID).Where("(events.starts_at, events.id) > (?, ?)", at, id)
+	var out []EventRow
+	if err := q.Order("events.starts_at, events.id").Limit(store.PageSize + 1).Find(&out).Error; err != nil {
+		return store.Page[EventRow]{}, fmt.Errorf("store: list events: %w", err)
+	}
+	return store.Trim(out, func(e EventRow) string { return store.Cursor(e.StartsAt, e.ID) }), nil
+}
+
+// listQuery reads the EventRows v may see, of one matter when matterID is
+// not 0. The rule is applied to the matter joined for its name, not in a
+// subquery per event: as a prepared statement's generic plan, that
+// subquery became a scan of every visible matter.
+func (s *Store) listQuery(ctx context.Context, v store.Viewer, matterID int64) *gorm.DB {
+	q := s.DB.WithContext(ctx).Table("events").
+		Select(`events.*, `+matterNameSQL+` AS matter_name,
+			(SELECT count(*) FROM event_attendees a WHERE a.event_id = events.id AND a.removed_at IS NULL) AS attendees`).
+		Joins("LEFT JOIN matters ON matters.firm_id = events.firm_id AND matters.id = events.matter_id").
+		Where("events.firm_id = @firm AND (events.matter_id IS NULL OR "+store.MatterRule(v)+")", store.ViewerArgs(v, 0))
+	if matterID != 0 {
+		q = q.Where("events.matter_id = ?", matterID)
+	}
+	return q
 }
 
 // AttendeeRow is an attendee as the event page shows it.
@@ -154,10 +192,7 @@ func (s *Store) Event(ctx context.Context, v store.Viewer, id int64) (EventDetai
 		return EventDetail{}, err
 	}
 	var d EventDetail
-	q := s.DB.WithContext(ctx).Table("events").
-		Select("events.*, " + matterNameSQL + " AS matter_name").
-		Joins("LEFT JOIN matters m ON m.firm_id = events.firm_id AND m.id = events.matter_id")
-	if err := visibleEvents(q, v).Where("events.id = ?", id).Take(&d.EventRow).Error; err != nil {
+	if err := s.listQuery(ctx, v, 0).Where("events.id = ?", id).Take(&d.EventRow).Error; err != nil {
 		return EventDetail{}, store.NotFound(err, "load event")
 	}
 	var rows []AttendeeRow

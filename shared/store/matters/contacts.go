@@ -29,6 +29,10 @@ const PeopleSQL = `SELECT id AS matter_id, client_contact_id AS contact_id, 'Cli
 	SELECT r.matter_id, r.contact_id, ` + store.RelationshipSQL + `, 1 FROM matter_related_contacts r
 	WHERE r.firm_id = @firm AND r.matter_id IN @matters`
 
+// PeopleIDsSQL lists the clients, then the related contacts, of the
+// matters @matters of firm @firm.
+const PeopleIDsSQL = `SELECT contact_id FROM (` + PeopleSQL + `) p ORDER BY ord`
+
 // onMatters scopes a query on matters to those v may see that contact is on.
 func onMatters(q *gorm.DB, v store.Viewer, contact int64) *gorm.DB {
 	return store.VisibleMatters(q, v).Where("matters.id IN ("+store.ContactMatterIDsSQL("@contact")+")",

@@ -5,6 +5,7 @@ package matters
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -46,15 +47,48 @@ func ScanRow(r store.Rows, m *Row) error {
 // Query reads the one matter @matter, if v may see it (store.ViewerArgs).
 func Query(v store.Viewer) string { return selectRows(v) + " AND matters.id = @matter" }
 
-// Matters lists the matters v may see, open ones first, newest activity first.
-func (s *Store) Matters(ctx context.Context, v store.Viewer) ([]Row, error) {
-	out, err := store.QueryAll(ctx, s.DB, selectRows(v)+
-		` ORDER BY matters.status_category = 'closed', matters.updated_at DESC, matters.id DESC LIMIT 500`,
-		store.ViewerArgs(v, 0), ScanRow)
-	if err != nil {
-		return nil, fmt.Errorf("store: list matters: %w", err)
+// List lists the matters v may see, open and pending ones first, newest
+// activity first, a page at a time (after is the cursor of the page
+// before). Each of the two groups is read by keyset from the list index.
+// A query keeps the matters whose number or description contains it
+// (a trigram index; under three characters, the start of a number), or
+// whose client it finds (store.ContactSearchSQL).
+func (s *Store) List(ctx context.Context, v store.Viewer, query, after string) (store.Page[Row], error) {
+	closed, at, id := false, time.Now().Add(100*365*24*time.Hour), int64(0)
+	if ok, err := store.ReadCursor(after, &closed, &at, &id); err != nil {
+		return store.Page[Row]{}, err
+	} else if !ok {
+		id = 1<<63 - 1
 	}
-	return out, nil
+	var out []Row
+	for _, group := range []bool{false, true} {
+		if group != closed && closed {
+			continue // the open group was read on an earlier page
+		}
+		if group != closed {
+			at, id = time.Now().Add(100*365*24*time.Hour), 1<<63-1 // the closed group from its top
+		}
+		args := store.ViewerArgs(v, 0)
+		args["closed"], args["at"], args["id"] = group, at, id
+		search := ""
+		if q := strings.ToLower(strings.TrimSpace(query)); q != "" {
+			search = " AND matters.id IN (" + searchSQL(q, args) + ")"
+		}
+		rows, err := store.QueryAll(ctx, s.DB, selectRows(v)+search+`
+			AND (matters.status_category = 'closed') = @closed AND (matters.updated_at, matters.id) < (@at, @id)
+			ORDER BY (matters.status_category = 'closed'), matters.updated_at DESC, matters.id DESC
+			LIMIT `+fmt.Sprint(store.PageSize+1-len(out)), args, ScanRow)
+		if err != nil {
+			return store.Page[Row]{}, fmt.Errorf("store: list matters: %w", err)
+		}
+		out = append(out, rows...)
+		if len(out) > store.PageSize {
+			break
+		}
+	}
+	return store.Trim(out, func(m Row) string {
+		return store.Cursor(m.StatusCategory == models.StatusClosed, m.UpdatedAt, m.ID)
+	}), nil
 }
 
 // Matter returns one matter if v may see it.
@@ -105,4 +139,23 @@ func (s *Store) ClientOf(ctx context.Context, v store.Viewer, m Row) (models.Con
 		return c, store.NotFound(err, "load client")
 	}
 	return c, nil
+}
+
+// searchSQL lists the IDs of the firm's matters a search finds (see List),
+// adding its arguments to args.
+func searchSQL(q string, args map[string]any) string {
+	var sql string
+	if len([]rune(q)) < 3 {
+		// Too short for a trigram: the start of a number.
+		args["number_from"], args["number_to"] = store.PrefixRange(q)
+		sql = `SELECT id FROM matters WHERE firm_id = @firm
+			AND lower(number) COLLATE "C" >= @number_from AND lower(number) COLLATE "C" < @number_to`
+	} else {
+		args["like"] = "%" + store.EscapeLike(q) + "%"
+		sql = `SELECT id FROM matters WHERE firm_id = @firm AND lower(number || ' ' || description) LIKE @like`
+	}
+	if clients := store.ContactSearchSQL(q, args); clients != "" {
+		sql += ` UNION SELECT id FROM matters WHERE firm_id = @firm AND client_contact_id IN (SELECT contact_id FROM (` + clients + `) f)`
+	}
+	return sql
 }

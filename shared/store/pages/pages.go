@@ -5,6 +5,7 @@ package pages
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -25,12 +26,16 @@ type Store struct {
 	DB *gorm.DB
 }
 
-// Matter is what a matter's page shows.
+// Matter is what a matter's page shows: the newest page of its documents
+// and of its messages (the messages oldest first, as a conversation reads),
+// with the cursors of the pages after them.
 type Matter struct {
 	Matter    matters.Row
 	Documents []documents.DocumentRow
 	Folders   []documents.FolderRow
 	Messages  []portal.MessageRow
+	// MoreDocuments and OlderMessages are the cursors of the next pages, "" at the end.
+	MoreDocuments, OlderMessages string
 }
 
 // Matter loads a matter's page for v, and marks the other side's messages
@@ -39,10 +44,13 @@ type Matter struct {
 // query. Every list query repeats the access rule itself, and nothing is
 // returned unless the matter row came back.
 func (s *Store) Matter(ctx context.Context, v store.Viewer, matterID int64) (Matter, error) {
-	args := store.NamedArgs(store.ViewerArgs(v, matterID))
+	raw := store.ViewerArgs(v, matterID)
+	_ = documents.PageArgs(raw, "", 0) // a first page reads no cursor
+	_ = portal.PageArgs(raw, "")
+	args := store.NamedArgs(raw)
 	b := &pgx.Batch{}
 	b.Queue(matters.Query(v), args)
-	b.Queue(documents.DocumentsQuery(v), args)
+	b.Queue(documents.DocumentsQuery(v, false), args)
 	b.Queue(documents.FoldersQuery(v), args)
 	b.Queue(portal.MessagesQuery(v), args)
 	var p Matter
@@ -55,15 +63,22 @@ func (s *Store) Matter(ctx context.Context, v store.Viewer, matterID int64) (Mat
 			return err
 		}
 		p.Matter, found = rows[0], true
-		if p.Documents, err = store.BatchAll(br, documents.ScanDocument); err != nil {
+		docs, err := store.BatchAll(br, documents.ScanDocument)
+		if err != nil {
 			return err
 		}
+		dp := documents.DocumentPage(docs)
+		p.Documents, p.MoreDocuments = dp.Items, dp.Next
 		if p.Folders, err = store.BatchAll(br, documents.ScanFolder); err != nil {
 			return err
 		}
-		if p.Messages, err = store.BatchAll(br, portal.ScanMessage); err != nil {
+		msgs, err := store.BatchAll(br, portal.ScanMessage)
+		if err != nil {
 			return err
 		}
+		mp := portal.MessagePage(msgs)
+		p.Messages, p.OlderMessages = mp.Items, mp.Next
+		slices.Reverse(p.Messages)
 		return br.Close()
 	})
 	if err != nil {

@@ -33,21 +33,45 @@ type MessageRow struct {
 	New        bool `gorm:"-"`
 }
 
-// Messages lists a matter's messages, oldest first, and marks as read
-// those the other side wrote: the read receipt the firm sees, and the "new"
-// mark the viewer sees once.
-func (s *Store) Messages(ctx context.Context, v store.Viewer, matterID int64) ([]MessageRow, error) {
+// Messages lists a page of a matter's messages, newest first (before is
+// the cursor of the newer page the viewer has), and marks as read those
+// the other side wrote: the read receipt the firm sees, and the "new" mark
+// the viewer sees once.
+func (s *Store) Messages(ctx context.Context, v store.Viewer, matterID int64, before string) (store.Page[MessageRow], error) {
 	if _, err := s.matters().Matter(ctx, v, matterID); err != nil {
-		return nil, err
+		return store.Page[MessageRow]{}, err
 	}
-	out, err := store.QueryAll(ctx, s.DB, MessagesQuery(v), store.ViewerArgs(v, matterID), ScanMessage)
+	args := store.ViewerArgs(v, matterID)
+	if err := PageArgs(args, before); err != nil {
+		return store.Page[MessageRow]{}, err
+	}
+	out, err := store.QueryAll(ctx, s.DB, MessagesQuery(v), args, ScanMessage)
 	if err != nil {
-		return nil, fmt.Errorf("store: list messages: %w", err)
+		return store.Page[MessageRow]{}, fmt.Errorf("store: list messages: %w", err)
 	}
-	return out, s.MarkRead(ctx, v, matterID, out)
+	p := MessagePage(out)
+	return p, s.MarkRead(ctx, v, matterID, p.Items)
 }
 
-// MessagesQuery lists the messages of @matter: none unless v may see the matter.
+// PageArgs adds to args where a page of messages starts (before, a cursor;
+// "" for the newest).
+func PageArgs(args map[string]any, before string) error {
+	at, id := time.Now().Add(100*365*24*time.Hour), int64(1<<63-1)
+	if _, err := store.ReadCursor(before, &at, &id); err != nil {
+		return err
+	}
+	args["msg_at"], args["msg_id"] = at, id
+	return nil
+}
+
+// MessagePage is the page MessagesQuery's rows make.
+func MessagePage(rows []MessageRow) store.Page[MessageRow] {
+	return store.Trim(rows, func(m MessageRow) string { return store.Cursor(m.CreatedAt, m.ID) })
+}
+
+// MessagesQuery lists a page of the messages of @matter, newest first from
+// (@msg_at, @msg_id): none unless v may see the matter (args:
+// store.ViewerArgs and PageArgs).
 // A client's page shows the client's side as "You", so for a client the
 // contact authors' names are not joined: that join was a tenth of the query.
 func MessagesQuery(v store.Viewer) string {
@@ -62,7 +86,8 @@ func MessagesQuery(v store.Viewer) string {
 	JOIN matters ON matters.id = m.matter_id
 	LEFT JOIN users u ON u.id = m.author_user_id` + contacts + `
 	WHERE m.firm_id = @firm AND m.matter_id = @matter AND ` + store.MatterRule(v) + `
-	ORDER BY m.created_at, m.id LIMIT 1000`
+		AND (m.created_at, m.id) < (@msg_at, @msg_id)
+	ORDER BY m.created_at DESC, m.id DESC LIMIT ` + fmt.Sprint(store.PageSize+1)
 }
 
 func ScanMessage(r store.Rows, m *MessageRow) error {
@@ -125,16 +150,21 @@ func AddMessageTx(tx *gorm.DB, v store.Viewer, matterID int64, body string) (mod
 	return m, nil
 }
 
-// UnreadCounts returns, per matter, how many messages from the other side v
-// has not read, for badges on the matter list.
-func (s *Store) UnreadCounts(ctx context.Context, v store.Viewer) (map[int64]int, error) {
+// UnreadCounts returns, for the matters of a list page, how many messages
+// from the other side v has not read, for badges. Each count is served by
+// the index of unread messages, the firm's and the matter's first.
+func (s *Store) UnreadCounts(ctx context.Context, v store.Viewer, matterIDs []int64) (map[int64]int, error) {
+	out := make(map[int64]int, len(matterIDs))
+	if len(matterIDs) == 0 {
+		return out, nil
+	}
 	var rows []struct {
 		MatterID int64
 		N        int
 	}
 	q := s.DB.WithContext(ctx).Table("portal_messages m").Select("m.matter_id, count(*) AS n").
-		Joins("JOIN matters ON matters.id = m.matter_id").
-		Where("m.read_at IS NULL").Group("m.matter_id")
+		Joins("JOIN matters ON matters.firm_id = m.firm_id AND matters.id = m.matter_id").
+		Where("m.firm_id = ? AND m.matter_id IN ? AND m.read_at IS NULL", v.FirmID, matterIDs).Group("m.matter_id")
 	if v.IsClient() {
 		q = q.Where("m.author_user_id IS NOT NULL")
 	} else {
@@ -143,7 +173,6 @@ func (s *Store) UnreadCounts(ctx context.Context, v store.Viewer) (map[int64]int
 	if err := store.VisibleMatters(q, v).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: unread counts: %w", err)
 	}
-	out := make(map[int64]int, len(rows))
 	for _, r := range rows {
 		out[r.MatterID] = r.N
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -14,17 +15,23 @@ import (
 )
 
 // UnknownTexts lists texts from numbers that were no contact of the firm,
-// newest first. Administrators only.
-func (s *Store) UnknownTexts(ctx context.Context, v store.Viewer) ([]models.UnknownText, error) {
+// newest first, a page at a time (after is the cursor of the page before).
+// Administrators only.
+func (s *Store) UnknownTexts(ctx context.Context, v store.Viewer, after string) (store.Page[models.UnknownText], error) {
 	if err := store.Admin(v); err != nil {
-		return nil, err
+		return store.Page[models.UnknownText]{}, err
+	}
+	at, id := time.Now().Add(100*365*24*time.Hour), int64(1<<63-1)
+	if _, err := store.ReadCursor(after, &at, &id); err != nil {
+		return store.Page[models.UnknownText]{}, err
 	}
 	var out []models.UnknownText
-	err := s.DB.WithContext(ctx).Where("firm_id = ?", v.FirmID).Order("created_at DESC, id DESC").Limit(500).Find(&out).Error
+	err := s.DB.WithContext(ctx).Where("firm_id = ? AND (created_at, id) < (?, ?)", v.FirmID, at, id).
+		Order("created_at DESC, id DESC").Limit(store.PageSize + 1).Find(&out).Error
 	if err != nil {
-		return nil, fmt.Errorf("store: list unknown texts: %w", err)
+		return store.Page[models.UnknownText]{}, fmt.Errorf("store: list unknown texts: %w", err)
 	}
-	return out, nil
+	return store.Trim(out, func(u models.UnknownText) string { return store.Cursor(u.CreatedAt, u.ID) }), nil
 }
 
 // ContactFromUnknown turns the sender of an unknown text into a contact in

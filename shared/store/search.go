@@ -1,0 +1,73 @@
+package store
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// ContactSearchSQL selects the contact_id and sort_name of the firm
+// (@firm) contacts a search finds: those with a word of their name or an
+// email address starting with each word typed ("ann sm" finds Ann Smith; "smith.law" and "@smith.law"
+// find ann@smith.law), or, for a number, a phone number containing its
+// digits (at least three, so "5550123", "(415) 555-0123" and "+14155550123"
+// all find +14155550123). It adds its arguments to args and returns "" when
+// the query holds nothing to search by. Each word is one range of the
+// contact_terms index (see migration 00007), whatever the firm's size; a
+// query of one or two letters matches the start of the name.
+func ContactSearchSQL(query string, args map[string]any) string {
+	words := searchWords(query)
+	if len(words) == 0 {
+		return ""
+	}
+	if len(words) == 1 && len([]rune(words[0])) < 3 && !strings.HasPrefix(words[0], "#") {
+		// One or two letters start thousands of words in a big firm: the
+		// start of the name instead, a range of the name index read in
+		// order.
+		args["name_from"], args["name_to"] = PrefixRange(words[0])
+		return `SELECT id AS contact_id, sort_name FROM contacts
+			WHERE firm_id = @firm AND sort_name >= @name_from AND sort_name < @name_to`
+	}
+	parts := make([]string, len(words))
+	for i, w := range words {
+		name := fmt.Sprintf("term%d", i)
+		args[name+"_from"], args[name+"_to"] = PrefixRange(w)
+		parts[i] = `SELECT contact_id, sort_name FROM contact_terms
+			WHERE firm_id = @firm AND term >= @` + name + `_from AND term < @` + name + `_to`
+	}
+	if len(parts) == 1 {
+		return strings.Replace(parts[0], "SELECT", "SELECT DISTINCT", 1)
+	}
+	return strings.Join(parts, " INTERSECT ")
+}
+
+// searchWords is what a search looks up: a phone number typed in any
+// format as its digits, else each word, lower-cased.
+func searchWords(query string) []string {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if phoneish.MatchString(q) {
+		if d := OnlyDigits(q); len(d) >= 3 {
+			return []string{"#" + d} // see migration 00007
+		}
+	}
+	var words []string
+	for _, w := range strings.Fields(q) {
+		// "@smith.law" is typed for the domain, a term of its own; '#'
+		// marks numbers.
+		if w = strings.TrimLeft(w, "@#"); w != "" {
+			words = append(words, w)
+		}
+	}
+	return words
+}
+
+// PrefixRange is the range of the strings that start with prefix, for a
+// column that sorts by code point (COLLATE "C"): [prefix, prefix+U+10FFFF).
+// Unlike LIKE 'prefix%', a range with parameters is read from a btree
+// index in a prepared statement's generic plan too.
+func PrefixRange(prefix string) (from, to string) {
+	return prefix, prefix + "\U0010FFFF"
+}
+
+// phoneish is a query that can only be (part of) a phone number.
+var phoneish = regexp.MustCompile(`^[0-9+().\s-]+$`)
