@@ -30,6 +30,7 @@ type bigFirm struct {
 	admin, member, client  string // Cookie headers
 	bigMatter, bigThread   int64  // the first matter and the longest thread's contact
 	typicalContact, typMat int64  // a contact with one matter, and that matter
+	demoMatter             int64  // the demo client's matter
 	nameQuery, emailQuery  string
 	phoneQuery             string
 	matterQuery            string // the typical matter's number
@@ -62,6 +63,8 @@ func startBigFirm(tb testing.TB, size string) *bigFirm {
 	row(`SELECT row_id FROM seed_rows WHERE kind = 'contact' AND i = 1`, &f.bigThread)
 	row(`SELECT s.row_id, m.id FROM seed_rows s JOIN matters m ON m.client_contact_id = s.row_id
 		WHERE s.kind = 'contact' AND s.i = 1000`, &f.typicalContact, &f.typMat)
+	row(`SELECT m.id FROM matters m JOIN contact_emails e ON e.contact_id = m.client_contact_id
+		WHERE e.address = '`+seed.DemoClientEmail+`' ORDER BY m.id LIMIT 1`, &f.demoMatter)
 	row(`SELECT lower(number) FROM matters WHERE id = `+fmt.Sprint(f.typMat), &f.matterQuery)
 	var last, email, phone string
 	row(`SELECT c.last_name, e.address, p.number FROM seed_rows s JOIN contacts c ON c.id = s.row_id
@@ -91,7 +94,7 @@ var bigPages = []bigPage{
 	{name: "calendar week (member)", who: asMember, path: fixed("/staff/calendar?view=week")},
 	{name: "calendar list", who: asAdmin, path: fixed("/staff/calendar?view=list")},
 	{name: "client /portal/", who: asClient, path: fixed("/portal/")},
-	{name: "client matter page", who: asClient, path: func(f *bigFirm) string { return "/portal/matters/" + fmt.Sprint(demoMatter(f)) }},
+	{name: "client matter page", who: asClient, path: func(f *bigFirm) string { return "/portal/matters/" + fmt.Sprint(f.demoMatter) }},
 	{name: "contacts list", who: asAdmin, path: fixed("/staff/contacts")},
 	{name: "contact search by name", who: asMember, path: func(f *bigFirm) string { return "/staff/contacts?q=" + url.QueryEscape(f.nameQuery) }},
 	{name: "contact search by letter", who: asMember, path: func(f *bigFirm) string { return "/staff/contacts?q=" + url.QueryEscape(f.nameQuery[:1]) }},
@@ -110,14 +113,6 @@ var bigPages = []bigPage{
 	{name: "new event form", who: asMember, path: func(f *bigFirm) string { return "/staff/calendar/new?matter=" + fmt.Sprint(f.typMat) }},
 	{name: "event form matter search", who: asMember, path: func(f *bigFirm) string { return "/staff/calendar/matters?matter_q=" + url.QueryEscape(f.matterQuery) }, htmx: true},
 	{name: "event form contact search", who: asMember, path: func(f *bigFirm) string { return "/staff/calendar/contacts?contact_q=" + url.QueryEscape(f.nameQuery) }, htmx: true},
-}
-
-// demoMatter is the demo client's matter.
-func demoMatter(f *bigFirm) int64 {
-	var id int64
-	_ = f.db.Raw(`SELECT m.id FROM matters m JOIN contact_emails e ON e.contact_id = m.client_contact_id
-		WHERE e.address = ? ORDER BY m.id LIMIT 1`, seed.DemoClientEmail).Row().Scan(&id)
-	return id
 }
 
 // fetch GETs one page and returns its body; a status other than 200 fails.

@@ -74,6 +74,9 @@ func MessagePage(rows []MessageRow) store.Page[MessageRow] {
 // store.ViewerArgs and PageArgs).
 // A client's page shows the client's side as "You", so for a client the
 // contact authors' names are not joined: that join was a tenth of the query.
+// The page is cut before the joins: a prepared statement's generic plan,
+// which cannot know that one matter holds thousands of messages, otherwise
+// joined all of them and sorted (3 ms against 0.3 ms).
 func MessagesQuery(v store.Viewer) string {
 	name, contacts := `coalesce(nullif(btrim(u.first_name || ' ' || u.last_name), ''), '')`, ""
 	if !v.IsClient() {
@@ -82,12 +85,13 @@ func MessagesQuery(v store.Viewer) string {
 		contacts = " LEFT JOIN contacts c ON c.id = m.author_contact_id"
 	}
 	return `SELECT m.id, m.author_user_id, m.author_contact_id, m.body, m.read_at, m.created_at, ` + name + `
-	FROM portal_messages m
+	FROM (SELECT id, matter_id, author_user_id, author_contact_id, body, read_at, created_at FROM portal_messages
+		WHERE firm_id = @firm AND matter_id = @matter AND (created_at, id) < (@msg_at, @msg_id)
+		ORDER BY created_at DESC, id DESC LIMIT ` + fmt.Sprint(store.PageSize+1) + `) m
 	JOIN matters ON matters.id = m.matter_id
 	LEFT JOIN users u ON u.id = m.author_user_id` + contacts + `
-	WHERE m.firm_id = @firm AND m.matter_id = @matter AND ` + store.MatterRule(v) + `
-		AND (m.created_at, m.id) < (@msg_at, @msg_id)
-	ORDER BY m.created_at DESC, m.id DESC LIMIT ` + fmt.Sprint(store.PageSize+1)
+	WHERE ` + store.MatterRule(v) + `
+	ORDER BY m.created_at DESC, m.id DESC`
 }
 
 func ScanMessage(r store.Rows, m *MessageRow) error {
