@@ -15,7 +15,7 @@ func MatterRule(v Viewer) string {
 		return "matters.firm_id = @firm"
 	}
 	return `matters.firm_id = @firm AND (matters.permission = 'everyone' OR EXISTS (
-		SELECT 1 FROM matter_permitted_users p WHERE p.matter_id = matters.id AND p.user_id = @user))`
+		SELECT 1 FROM matter_permitted_users p WHERE p.firm_id = @firm AND p.matter_id = matters.id AND p.user_id = @user))`
 }
 
 // ViewerArgs are the named parameters of MatterRule and of the queries of

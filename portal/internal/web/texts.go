@@ -363,11 +363,11 @@ func (h *handler) staffTextNew(c *fiber.Ctx) error {
 		return c.Render("staff/texts_thread#thread", h.page(c, "", d))
 	}
 	if d.Query != "" {
-		found, err := h.stores.Contacts.List(c.UserContext(), v, d.Query, "")
+		found, err := h.stores.Contacts.Search(c.UserContext(), v, d.Query, pickerSize)
 		if err != nil {
-			return pageErr(err)
+			return err
 		}
-		d.Found = found.Items[:min(len(found.Items), pickerSize)]
+		d.Found = found
 	}
 	if isHTMX(c) {
 		return c.Render("staff/texts_thread#found", h.page(c, "", d))

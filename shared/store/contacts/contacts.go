@@ -45,8 +45,23 @@ type Row struct {
 // store.ContactSearchSQL). The page is read by the name index, so it costs
 // about the same in a firm of 100 contacts as in one of 100,000.
 func (s *Store) List(ctx context.Context, v store.Viewer, query, after string) (store.Page[Row], error) {
-	if err := store.FirmUser(v); err != nil {
+	rows, err := s.list(ctx, v, query, after, store.PageSize+1)
+	if err != nil {
 		return store.Page[Row]{}, err
+	}
+	return store.Trim(rows, func(c Row) string { return store.Cursor(c.SortName, c.ID) }), nil
+}
+
+// Search is the first n contacts a query finds, by name, for type-ahead
+// pickers.
+func (s *Store) Search(ctx context.Context, v store.Viewer, query string, n int) ([]Row, error) {
+	return s.list(ctx, v, query, "", n)
+}
+
+// list reads up to limit contacts after the cursor after (see List).
+func (s *Store) list(ctx context.Context, v store.Viewer, query, after string, limit int) ([]Row, error) {
+	if err := store.FirmUser(v); err != nil {
+		return nil, err
 	}
 	args := map[string]any{"firm": v.FirmID, "user": v.UserID, "contact": int64(0)}
 	var afterName string
@@ -56,18 +71,17 @@ func (s *Store) List(ctx context.Context, v store.Viewer, query, after string) (
 	// first page would read the firm from its first name.
 	hitAfter, cAfter := "", ""
 	if ok, err := store.ReadCursor(after, &afterName, &afterID); err != nil {
-		return store.Page[Row]{}, err
+		return nil, err
 	} else if ok {
 		args["after_name"], args["after_id"] = afterName, afterID
 		hitAfter, cAfter = "WHERE (sort_name, contact_id) > (@after_name, @after_id)", "AND (c.sort_name, c.id) > (@after_name, @after_id)"
 	}
-	limit := fmt.Sprint(store.PageSize + 1)
 	from := "contacts c"
 	if found := store.ContactSearchSQL(query, args); found != "" {
 		// The page is cut from the search's index alone; only its rows
 		// are read from contacts.
 		from = `(SELECT contact_id, sort_name FROM (` + found + `) f ` + hitAfter + `
-			ORDER BY sort_name, contact_id LIMIT ` + limit + `) hit JOIN contacts c ON c.id = hit.contact_id`
+			ORDER BY sort_name, contact_id LIMIT ` + fmt.Sprint(limit) + `) hit JOIN contacts c ON c.id = hit.contact_id`
 	}
 	rows, err := store.QueryAll(ctx, s.DB, `SELECT c.id, c.sort_name, `+store.ContactNameSQL+`,
 		coalesce((SELECT e.address FROM contact_emails e WHERE e.firm_id = c.firm_id AND e.contact_id = c.id
@@ -77,14 +91,14 @@ func (s *Store) List(ctx context.Context, v store.Viewer, query, after string) (
 		(SELECT count(*) FROM matters WHERE `+store.MatterRule(v)+` AND matters.id IN (`+store.ContactMatterIDsSQL("c.id")+`))
 		FROM `+from+`
 		WHERE c.firm_id = @firm `+cAfter+`
-		ORDER BY c.sort_name, c.id LIMIT `+limit, args,
+		ORDER BY c.sort_name, c.id LIMIT `+fmt.Sprint(limit), args,
 		func(r store.Rows, c *Row) error {
 			return r.Scan(&c.ID, &c.SortName, &c.Name, &c.Email, &c.Phone, &c.Matters)
 		})
 	if err != nil {
-		return store.Page[Row]{}, fmt.Errorf("store: list contacts: %w", err)
+		return nil, fmt.Errorf("store: list contacts: %w", err)
 	}
-	return store.Trim(rows, func(c Row) string { return store.Cursor(c.SortName, c.ID) }), nil
+	return rows, nil
 }
 
 // Contact returns a contact of the firm with its emails, phone numbers and

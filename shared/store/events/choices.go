@@ -88,16 +88,19 @@ func (s *Store) EventChoices(ctx context.Context, v store.Viewer, matterID int64
 	return out, err
 }
 
+// pickerSize is how many contacts the event form's search offers.
+const pickerSize = 10
+
 // ContactChoices is the contacts a search in the event form finds, each
 // with whether it can be notified by text.
 func (s *Store) ContactChoices(ctx context.Context, v store.Viewer, query string) ([]ContactChoice, error) {
-	found, err := (&contacts.Store{DB: s.DB}).List(ctx, v, query, "")
+	found, err := (&contacts.Store{DB: s.DB}).Search(ctx, v, query, pickerSize)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, 0, 10)
-	for _, c := range found.Items[:min(len(found.Items), 10)] {
-		ids = append(ids, c.ID)
+	ids := make([]int64, len(found))
+	for i, c := range found {
+		ids[i] = c.ID
 	}
 	return s.contactChoices(s.DB.WithContext(ctx), v, ids, ids)
 }

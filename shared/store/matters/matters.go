@@ -155,7 +155,11 @@ func searchSQL(q string, args map[string]any) string {
 		sql = `SELECT id FROM matters WHERE firm_id = @firm AND lower(number || ' ' || description) LIKE @like`
 	}
 	if clients := store.ContactSearchSQL(q, args); clients != "" {
-		sql += ` UNION SELECT id FROM matters WHERE firm_id = @firm AND client_contact_id IN (SELECT contact_id FROM (` + clients + `) f)`
+		// Each client found is looked up by the client index (OFFSET 0 keeps
+		// the planner from hashing all matters when it cannot tell how many
+		// clients a search finds, as in a prepared statement's generic plan).
+		sql += ` UNION SELECT m.id FROM (` + clients + `) f
+			CROSS JOIN LATERAL (SELECT id FROM matters WHERE firm_id = @firm AND client_contact_id = f.contact_id OFFSET 0) m`
 	}
 	return sql
 }
