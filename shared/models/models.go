@@ -17,8 +17,11 @@ type Firm struct {
 	// ReminderDays is how many days before an event a reminder is texted (0: none).
 	ReminderDays int
 	FirmTexting
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// The firm's address and main phone and email.
+	Street, City, Province, PostalCode, Country string
+	MainPhone, MainEmail                        string
+	CreatedAt                                   time.Time
+	UpdatedAt                                   time.Time
 }
 
 // Role is a firm user's role.

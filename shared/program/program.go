@@ -4,6 +4,7 @@ package program
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +19,14 @@ import (
 // RunFunc is a program's body. It returns when ctx is cancelled and its
 // in-flight work has finished.
 type RunFunc func(ctx context.Context, cfg config.Config, log *slog.Logger) error
+
+// Refused is a command's refusal of what it was asked (a taken address, a
+// bad name): one line for the person who typed it, exit code 1, and no
+// error log, since nothing went wrong.
+type Refused struct{ Err error }
+
+func (r *Refused) Error() string { return r.Err.Error() }
+func (r *Refused) Unwrap() error { return r.Err }
 
 // Main runs fn and returns the process exit code: 0 after a clean stop,
 // 2 for a configuration error, 1 for anything else.
@@ -37,6 +46,11 @@ func run(name string, stderr io.Writer, load func() (config.Config, error), fn R
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := fn(ctx, cfg, log); err != nil {
+		var refused *Refused
+		if errors.As(err, &refused) {
+			fmt.Fprintf(stderr, "%s: %v\n", name, refused.Err)
+			return 1
+		}
 		log.Error("stopped with an error", "err", err)
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 1

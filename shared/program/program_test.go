@@ -39,3 +39,13 @@ func TestRunErrorExit1(t *testing.T) {
 	assert.Contains(t, out.String(), "boom")
 	assert.Equal(t, 0, run("worker", &out, load, func(context.Context, config.Config, *slog.Logger) error { return nil }))
 }
+
+func TestRefusalIsOneLineAndExit1(t *testing.T) {
+	var out bytes.Buffer
+	load := func() (config.Config, error) { return config.Parse(func(string) (string, bool) { return "", false }) }
+	code := run("portal", &out, load, func(context.Context, config.Config, *slog.Logger) error {
+		return &Refused{errors.New("that email address already belongs to a user")}
+	})
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "portal: that email address already belongs to a user\n", out.String(), "one line, no error log")
+}

@@ -69,7 +69,70 @@ func (s *Sessions) Create(ctx context.Context, acct Account) (string, Session, e
 	if err := s.save(ctx, id, sess, false); err != nil {
 		return "", Session{}, err
 	}
+	// Each account lists its sessions, so EndAll can end them at once.
+	idx := accountKey(acct.Kind, acct.FirmID, acct.UserID+acct.ContactID)
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.SAdd(ctx, idx, sessionKey(id))
+		p.Expire(ctx, idx, s.MaxAge+time.Minute)
+		return nil
+	})
+	if err != nil {
+		_ = s.Destroy(ctx, id)
+		return "", Session{}, fmt.Errorf("auth: index session: %w", err)
+	}
 	return id, sess, nil
+}
+
+// Rename changes the name an account's sessions show (after the user
+// changes it in their profile). A session's own activity may rewrite it
+// with the old name at the same moment; the name is for display only.
+func (s *Sessions) Rename(ctx context.Context, kind Kind, firmID, id int64, name string) error {
+	keys, err := s.rdb.SMembers(ctx, accountKey(kind, firmID, id)).Result()
+	if err != nil {
+		return fmt.Errorf("auth: list sessions: %w", err)
+	}
+	for _, key := range keys {
+		b, err := s.rdb.Get(ctx, key).Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("auth: load session: %w", err)
+		}
+		var sess Session
+		if json.Unmarshal(b, &sess) != nil {
+			continue
+		}
+		sess.Name = name
+		if b, err = json.Marshal(sess); err != nil {
+			return fmt.Errorf("auth: encode session: %w", err)
+		}
+		if err := s.rdb.Set(ctx, key, b, redis.KeepTTL).Err(); err != nil {
+			return fmt.Errorf("auth: save session: %w", err)
+		}
+	}
+	return nil
+}
+
+// accountKey is the set of an account's session keys (its ID is the user's
+// or the contact's).
+func accountKey(kind Kind, firmID, id int64) string {
+	return fmt.Sprintf("parley:sessions-of:%s:%d:%d", kind, firmID, id)
+}
+
+// EndAll ends every session of an account at once, on every portal copy:
+// its next request is signed out. For a deactivated user, a changed role,
+// and "sign out everywhere".
+func (s *Sessions) EndAll(ctx context.Context, kind Kind, firmID, id int64) error {
+	idx := accountKey(kind, firmID, id)
+	keys, err := s.rdb.SMembers(ctx, idx).Result()
+	if err != nil {
+		return fmt.Errorf("auth: list sessions: %w", err)
+	}
+	if err := s.rdb.Del(ctx, append(keys, idx)...).Err(); err != nil {
+		return fmt.Errorf("auth: end sessions: %w", err)
+	}
+	return nil
 }
 
 func (s *Sessions) save(ctx context.Context, id string, sess Session, keepTTL bool) error {

@@ -3,11 +3,13 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/parleyhq/parley/portal/internal/web"
 	"github.com/parleyhq/parley/shared/config"
@@ -15,6 +17,8 @@ import (
 	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/program"
 	"github.com/parleyhq/parley/shared/seed"
+	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/firms"
 )
 
 const usage = `usage: portal [command]
@@ -25,6 +29,9 @@ commands:
   seed-demo   create the demo firm (safe to run again);
               --size medium|large also grows it to a big firm's data
               (5,000 or 50,000 contacts, 52,000 or 520,000 texts…)
+  create-firm --name NAME --admin-email EMAIL [--admin-name NAME] [--time-zone ZONE]
+              set up a firm and its first administrator, who signs in
+              at PUBLIC_URL/login with that email
 `
 
 // Main runs the subcommand named by args and returns the exit code.
@@ -46,6 +53,15 @@ func Main(args []string) int {
 		}
 		return program.Main("portal", func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return seedDemo(ctx, cfg, log, size)
+		})
+	case "create-firm":
+		in, err := createFirmFlags(args[1:])
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "portal create-firm: %v\n", err)
+			return 2
+		}
+		return program.Main("portal", func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+			return createFirm(ctx, cfg, os.Stdout, in)
 		})
 	case "help", "-h", "--help":
 		fmt.Print(usage)
@@ -101,4 +117,48 @@ func seedDemo(ctx context.Context, cfg config.Config, log *slog.Logger, size str
 		return nil
 	}
 	return seed.Grow(ctx, gdb, log, seed.Sizes[size])
+}
+
+// createFirmFlags reads create-firm's flags.
+func createFirmFlags(args []string) (firms.NewFirm, error) {
+	fs := flag.NewFlagSet("create-firm", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var in firms.NewFirm
+	fs.StringVar(&in.Name, "name", "", "the firm's name")
+	fs.StringVar(&in.AdminEmail, "admin-email", "", "the first administrator's email")
+	fs.StringVar(&in.AdminName, "admin-name", "", "the first administrator's name")
+	fs.StringVar(&in.TimeZone, "time-zone", firms.DefaultTimeZone, "the firm's IANA time zone")
+	if err := fs.Parse(args); err != nil {
+		return in, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return in, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case strings.TrimSpace(in.Name) == "":
+		return in, errors.New("--name is required")
+	case strings.TrimSpace(in.AdminEmail) == "":
+		return in, errors.New("--admin-email is required")
+	}
+	return in, nil
+}
+
+// createFirm sets up a firm and its first administrator and says where to
+// sign in; a taken address or a bad value is refused with one line.
+func createFirm(ctx context.Context, cfg config.Config, out io.Writer, in firms.NewFirm) error {
+	gdb, err := db.OpenCurrent(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	firm, admin, err := (&firms.Store{DB: gdb}).Create(ctx, in)
+	var invalid *store.InvalidError
+	if errors.Is(err, firms.ErrEmailTaken) || errors.As(err, &invalid) {
+		return &program.Refused{Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Created firm %q (ID %d).\nAdministrator: %s\nSign in at %s/login with that address.\n",
+		firm.Name, firm.ID, admin.Email, cfg.PublicURL)
+	return nil
 }

@@ -223,3 +223,21 @@ func (b *browser) signIn(addr string) {
 	require.NotEmpty(b.e.t, b.cookies["parley_session"])
 	b.get(r.Header.Get("Location")) // lands on the home page, with the session's CSRF token
 }
+
+// newFirmAdmin adds a firm (slug) with one admin and returns their address.
+func (e *env) newFirmAdmin(slug string) string {
+	e.t.Helper()
+	f := models.Firm{Slug: slug, Name: slug + " LLP", TimeZone: "UTC"}
+	require.NoError(e.t, e.db.Create(&f).Error)
+	email := "boss@" + slug + ".test"
+	require.NoError(e.t, e.db.Create(&models.User{FirmID: f.ID, Email: email, Role: models.RoleAdmin, Active: true, FirstName: "Boss"}).Error)
+	return email
+}
+
+// emailsTo counts the emails queued to addr.
+func (e *env) emailsTo(addr string) int64 {
+	e.t.Helper()
+	var n int64
+	require.NoError(e.t, e.db.Model(&models.OutboundEmail{}).Where("to_address = ?", addr).Count(&n).Error)
+	return n
+}

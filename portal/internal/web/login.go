@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/signin"
 )
 
@@ -30,6 +31,8 @@ func (h *handler) loginForm(c *fiber.Ctx) error {
 	case "max":
 		d.Notice = "For your security, sessions end after " + humanDuration(h.Config.SessionMaxAge) + ". Sign in again to continue."
 		d.Expired = true
+	case "everywhere":
+		d.Notice = "You are signed out on every device."
 	}
 	if c.Query("signed_out") == "1" {
 		d.Notice = "You are signed out."
@@ -40,7 +43,7 @@ func (h *handler) loginForm(c *fiber.Ctx) error {
 // loginRequest emails a link. The answer is the same whether or not the
 // address has an account.
 func (h *handler) loginRequest(c *fiber.Ctx) error {
-	email := signin.NormalizeEmail(c.FormValue("email"))
+	email := store.NormalizeEmail(c.FormValue("email"))
 	if email == "" {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return h.render(c, "public/login", "", "Sign in", loginData{Email: c.FormValue("email"), Error: "Enter a valid email address, like name@example.com."})
@@ -61,7 +64,7 @@ func (h *handler) loginRequest(c *fiber.Ctx) error {
 
 // loginSent confirms without saying whether the address is known.
 func (h *handler) loginSent(c *fiber.Ctx) error {
-	return h.render(c, "public/login_sent", "", "Check your email", loginData{Email: signin.NormalizeEmail(c.Query("email"))})
+	return h.render(c, "public/login_sent", "", "Check your email", loginData{Email: store.NormalizeEmail(c.Query("email"))})
 }
 
 type linkData struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/store/events"
@@ -67,6 +68,13 @@ func TestEveryPageRenders(t *testing.T) {
 		"staff/settings_notifications": notificationsData{TextBadge: true, Notice: "Saved"},
 		"staff/contacts":               contactsData{Query: "<Doe>", Contacts: []contacts.Row{{ID: 1, Name: "Casey <Doe>", Email: "c@example.com", Phone: "+14155550123", Matters: 1}, {ID: 2, Name: "Robin"}}, More: more{URL: "/staff/contacts?after=x&q=%3CDoe%3E", Cols: 4}},
 		"staff/contact":                sampleContact(now),
+		"staff/settings_firm": firmSettingsData{Details: firms.Details{Name: "Ada <Doe> LLP", TimeZone: "America/Chicago", MainPhone: "+14155550100"},
+			Zones: zoneChoices("America/Chicago"), Errors: store.FieldErrors{"name": "No <Doe>", "time_zone": "Pick"}, Saved: true},
+		"staff/settings_team": teamData{Members: []firms.Member{{User: models.User{ID: 1, FirstName: "Ada", LastName: "<Doe>", Email: "a@x.test", Role: models.RoleAdmin, Active: true}, LastSignIn: &now},
+			{User: models.User{ID: 2, FirstName: "Byron", Email: "b@x.test", Role: models.RoleMember, Active: true}},
+			{User: models.User{ID: 3, FirstName: "Cy", Email: "c@x.test", Role: models.RoleMember}}},
+			Me: 1, Invite: firms.NewUser{Name: "<Doe>", Email: "bad"}, Errors: store.FieldErrors{"email": "No <Doe>"}, Notice: "Sent", More: more{URL: "/staff/settings/team?after=x", Cols: 5}},
+		"staff/profile": profileData{User: models.User{FirstName: "Ada", LastName: "<Doe>", Email: "a@x.test"}, Errors: store.FieldErrors{"first_name": "No <Doe>"}, Saved: true},
 	}
 	pages := e.Pages()
 	sort.Strings(pages)

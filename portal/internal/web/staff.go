@@ -220,7 +220,7 @@ func (h *handler) staffInvite(c *fiber.Ctx) error {
 // picked, which must be one of the contact's; back is where a page without
 // htmx returns. The matter and the contact pages both invite through it.
 func (h *handler) invite(c *fiber.Ctx, v store.Viewer, contactID int64, back string) error {
-	email := signin.NormalizeEmail(c.FormValue("email"))
+	email := store.NormalizeEmail(c.FormValue("email"))
 	err := h.stores.Signin.Invite(c.UserContext(), v.FirmID, contactID, email)
 	if errors.Is(err, signin.ErrNotContactEmail) {
 		return fiber.NewError(fiber.StatusUnprocessableEntity,

@@ -8,8 +8,8 @@ import (
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/sms"
+	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/firms"
-	"github.com/parleyhq/parley/shared/store/signin"
 )
 
 // textingSettingsData is Settings → Text messaging.
@@ -108,7 +108,7 @@ func (h *handler) textingDetails(c *fiber.Ctx) error {
 // empty. The phone is kept in E.164 like every other number.
 func textingDetails(rawEmail, rawPhone string) (email, phone, problem string) {
 	if rawEmail != "" {
-		if email = signin.NormalizeEmail(rawEmail); email == "" {
+		if email = store.NormalizeEmail(rawEmail); email == "" {
 			return "", "", "Enter a valid email address, like office@example.com."
 		}
 	}

@@ -10,13 +10,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/outbox"
 	"github.com/parleyhq/parley/shared/tasks"
@@ -45,6 +45,8 @@ type Account struct {
 	Email     string `json:"email"`
 	Name      string `json:"name"`
 	FirmName  string `json:"firm_name"`
+	// InvitedBy names who invited a new user, for their first email only.
+	InvitedBy string `json:"-"`
 }
 
 // Errors of Consume and Check. Expired and used links carry the address so
@@ -65,16 +67,6 @@ type LinkError struct {
 
 func (e *LinkError) Error() string { return e.Err.Error() }
 func (e *LinkError) Unwrap() error { return e.Err }
-
-// NormalizeEmail lower-cases and trims an address; "" if it is not one.
-func NormalizeEmail(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	at := strings.LastIndexByte(s, '@')
-	if at < 1 || at == len(s)-1 || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"") {
-		return ""
-	}
-	return s
-}
 
 // Store makes and checks sign-in links.
 type Store struct {
@@ -179,6 +171,23 @@ func (s *Store) Invite(ctx context.Context, firmID, contactID int64, email strin
 	}
 	_, err = s.send(ctx, Account{Kind: KindClient, FirmID: firmID, ContactID: c.ID, Email: email, Name: c.Name(), FirmName: firm.Name},
 		models.PurposeInvite, "")
+	return err
+}
+
+// InviteUser sends a new firm user their first sign-in link; invitedBy
+// names who asked them in.
+func (s *Store) InviteUser(ctx context.Context, firmID, userID int64, invitedBy string) error {
+	var u models.User
+	err := s.DB.WithContext(ctx).Where("firm_id = ? AND id = ? AND active", firmID, userID).Take(&u).Error
+	if err != nil {
+		return store.NotFound(err, "load invited user")
+	}
+	firm, err := firms.Load(s.DB.WithContext(ctx), firmID)
+	if err != nil {
+		return err
+	}
+	_, err = s.send(ctx, Account{Kind: KindUser, FirmID: firmID, UserID: u.ID, Admin: u.Role == models.RoleAdmin,
+		Email: u.Email, Name: u.Name(), FirmName: firm.Name, InvitedBy: invitedBy}, models.PurposeInvite, "")
 	return err
 }
 
@@ -337,6 +346,15 @@ func linkEmail(a Account, purpose models.TokenPurpose, url string) (subject, bod
 	where := a.FirmName + "'s client portal"
 	if a.Kind == KindUser {
 		where = "Parley for " + a.FirmName
+	}
+	if purpose == models.PurposeInvite && a.Kind == KindUser {
+		who := a.InvitedBy
+		if who == "" {
+			who = a.FirmName
+		}
+		subject = who + " invited you to " + a.FirmName + " on Parley"
+		body = fmt.Sprintf("Hello %s,\n\n%s added you to %s's workspace on Parley, where the firm keeps its contacts and matters and talks with its clients.\n\nOpen this link to sign in (no password needed):\n\n%s\n\nThe link works once and for one hour. After that, open it anyway and ask for a new one; you can always sign in at the same address with your email.\n", a.Name, who, a.FirmName, url)
+		return subject, body
 	}
 	if purpose == models.PurposeInvite {
 		subject = a.FirmName + " invites you to its secure client portal"

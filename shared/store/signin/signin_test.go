@@ -19,22 +19,6 @@ import (
 	"github.com/parleyhq/parley/shared/testkit"
 )
 
-func TestNormalizeEmail(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		" Casey@Example.COM ": "casey@example.com",
-		"a@b":                 "a@b",
-		"no-at-sign":          "",
-		"@example.com":        "",
-		"casey@":              "",
-		"a b@example.com":     "",
-		"a@example.com, b@x":  "",
-		"<a@example.com>":     "",
-	} {
-		assert.Equal(t, want, signin.NormalizeEmail(in), in)
-	}
-}
-
 func newStore(t *testing.T) (*signin.Store, *gorm.DB, *testkit.Queue) {
 	t.Helper()
 	gdb := testkit.DB(t)

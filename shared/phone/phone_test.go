@@ -1,0 +1,42 @@
+package phone
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestE164(t *testing.T) {
+	for _, tc := range []struct {
+		raw, region, want string
+		ok                bool
+	}{
+		{"(415) 555-0123", "", "+14155550123", true},
+		{"415.555.0123", "US", "+14155550123", true},
+		{"+1 415 555 0123", "", "+14155550123", true},
+		{"1-415-555-0123", "", "+14155550123", true},
+		{"+44 20 7946 0958", "", "+442079460958", true},
+		{"020 7946 0958", "GB", "+442079460958", true},
+		{"(604) 555-0199", "", "+16045550199", true}, // Canada shares the plan
+		{"555-0123", "", "", false},                  // no area code
+		{"12345", "", "", false},
+		{"call me", "", "", false},
+		{"", "", "", false},
+		{"+1 415 555 01234567", "", "", false},
+	} {
+		got, err := E164(tc.raw, tc.region)
+		if !tc.ok {
+			assert.ErrorIs(t, err, ErrInvalid, "%q", tc.raw)
+			continue
+		}
+		if assert.NoError(t, err, "%q", tc.raw) {
+			assert.Equal(t, tc.want, got, "%q", tc.raw)
+		}
+	}
+}
+
+func TestDisplay(t *testing.T) {
+	assert.Equal(t, "(415) 555-0123", Display("+14155550123", ""))
+	assert.Equal(t, "+44 20 7946 0958", Display("+442079460958", "US"))
+	assert.Equal(t, "not a number", Display("not a number", ""))
+}
