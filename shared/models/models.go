@@ -64,11 +64,17 @@ type Contact struct {
 	FirmID      int64
 	Kind        ContactKind
 	FirstName   string
+	MiddleName  string
 	LastName    string
+	Title       string
 	CompanyName string
 	Status      string
 	// PortalInvitedAt is set once a firm user invites the contact to the portal.
 	PortalInvitedAt *time.Time
+	// ArchivedAt hides the contact from lists, searches and pickers.
+	ArchivedAt      *time.Time
+	CreatedByUserID *int64
+	UpdatedByUserID *int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 
@@ -83,6 +89,15 @@ func (c Contact) Name() string {
 		return c.CompanyName
 	}
 	return joinName(c.FirstName, c.LastName, c.CompanyName)
+}
+
+// FullName is the name with the middle name, as the contact's own page
+// shows it.
+func (c Contact) FullName() string {
+	if c.Kind == ContactCompany || c.MiddleName == "" {
+		return c.Name()
+	}
+	return joinName(c.FirstName+" "+c.MiddleName, c.LastName, c.CompanyName)
 }
 
 // TextingNumber returns the number marked for texting, if any.
@@ -128,9 +143,23 @@ type ContactPhoneNumber struct {
 	ContactID int64
 	Number    string
 	Label     string
+	IsPrimary bool
 	IsTexting bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// ContactRelationship links two contacts ("spouse", "employer"); it shows
+// on both contacts' pages.
+type ContactRelationship struct {
+	ID               int64
+	FirmID           int64
+	ContactID        int64
+	RelatedContactID int64
+	Label            string
+	CreatedByUserID  *int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // ContactAddress is a postal address of a contact.

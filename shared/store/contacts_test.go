@@ -84,7 +84,7 @@ func TestContactsListAndSearch(t *testing.T) {
 	rows, err = listContacts(d, ctx, d.otherFirmAdmin, "")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"Cy": 0}, names(rows), "another firm's contacts only")
-	_, err = d.s.Contacts.List(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, "", "")
+	_, err = d.s.Contacts.List(ctx, store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}, contacts.Filter{}, "")
 	assert.ErrorIs(t, err, db.ErrNotFound, "clients list no contacts")
 }
 
@@ -202,6 +202,6 @@ func TestContactSearchFollowsChanges(t *testing.T) {
 
 // listContacts is the first page of the contact list.
 func listContacts(d demo, ctx context.Context, v store.Viewer, q string) ([]contacts.Row, error) {
-	p, err := d.s.Contacts.List(ctx, v, q, "")
+	p, err := d.s.Contacts.List(ctx, v, contacts.Filter{Query: q}, "")
 	return p.Items, err
 }

@@ -189,7 +189,7 @@ func TestPagingContacts(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pages := walkPages(t, func(c string) (store.Page[contacts.Row], error) {
-				return d.s.Contacts.List(ctx, tc.v, tc.query, c)
+				return d.s.Contacts.List(ctx, tc.v, contacts.Filter{Query: tc.query}, c)
 			})
 			want := pagingIDs(t, d.db, `SELECT id FROM contacts WHERE firm_id = ? AND `+tc.want+byName, d.firm.ID)
 			assert.Subset(t, want, mine, "the query finds every contact the test made")
@@ -198,7 +198,7 @@ func TestPagingContacts(t *testing.T) {
 	}
 
 	other := flatten(walkPages(t, func(c string) (store.Page[contacts.Row], error) {
-		return d.s.Contacts.List(ctx, d.otherFirmAdmin, "", c)
+		return d.s.Contacts.List(ctx, d.otherFirmAdmin, contacts.Filter{}, c)
 	}))
 	require.Len(t, other, 1, "another firm sees its own contacts only")
 	assert.Equal(t, d.otherContact.ID, other[0].ID)
@@ -554,9 +554,9 @@ func TestPagingBadCursor(t *testing.T) {
 	ctx := context.Background()
 	client := store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}
 	lists := map[string]func(cursor string) error{
-		"contacts": func(c string) error { _, err := d.s.Contacts.List(ctx, d.admin, "", c); return err },
+		"contacts": func(c string) error { _, err := d.s.Contacts.List(ctx, d.admin, contacts.Filter{}, c); return err },
 		"contacts, searched": func(c string) error {
-			_, err := d.s.Contacts.List(ctx, d.admin, "casey", c)
+			_, err := d.s.Contacts.List(ctx, d.admin, contacts.Filter{Query: "casey"}, c)
 			return err
 		},
 		"matters":       func(c string) error { _, err := d.s.Matters.List(ctx, d.admin, "", c); return err },

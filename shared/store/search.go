@@ -6,19 +6,35 @@ import (
 	"strings"
 )
 
+// ContactSearch is a search of the firm's contacts.
+type ContactSearch struct {
+	Query string
+	// Kind keeps people or companies only ("" for both).
+	Kind string
+	// WithArchived finds archived contacts too (a matter's client).
+	WithArchived bool
+}
+
 // ContactSearchSQL selects the contact_id and sort_name of the firm
-// (@firm) contacts a search finds: those with a word of their name or an
-// email address starting with each word typed ("ann sm" finds Ann Smith; "smith.law" and "@smith.law"
+// (@firm) contacts a search finds (not archived ones unless asked): those with a word of their name or an email address starting with
+// each word typed ("ann sm" finds Ann Smith; "smith.law" and "@smith.law"
 // find ann@smith.law), or, for a number, a phone number containing its
 // digits (at least three, so "5550123", "(415) 555-0123" and "+14155550123"
 // all find +14155550123). It adds its arguments to args and returns "" when
 // the query holds nothing to search by. Each word is one range of the
 // contact_terms index (see migration 00007), whatever the firm's size; a
 // query of one or two letters matches the start of the name.
-func ContactSearchSQL(query string, args map[string]any) string {
-	words := searchWords(query)
+func ContactSearchSQL(cs ContactSearch, args map[string]any) string {
+	words := searchWords(cs.Query)
 	if len(words) == 0 {
 		return ""
+	}
+	ofKind, contactInUse, termInUse := "", " AND archived_at IS NULL", " AND NOT archived"
+	if cs.Kind != "" {
+		args["kind"], ofKind = cs.Kind, " AND kind = @kind"
+	}
+	if cs.WithArchived {
+		contactInUse, termInUse = "", ""
 	}
 	if len(words) == 1 && len([]rune(words[0])) < 3 && !strings.HasPrefix(words[0], "#") {
 		// One or two letters start thousands of words in a big firm: the
@@ -26,14 +42,14 @@ func ContactSearchSQL(query string, args map[string]any) string {
 		// order.
 		args["name_from"], args["name_to"] = PrefixRange(words[0])
 		return `SELECT id AS contact_id, sort_name FROM contacts
-			WHERE firm_id = @firm AND sort_name >= @name_from AND sort_name < @name_to`
+			WHERE firm_id = @firm AND sort_name >= @name_from AND sort_name < @name_to` + ofKind + contactInUse
 	}
 	parts := make([]string, len(words))
 	for i, w := range words {
 		name := fmt.Sprintf("term%d", i)
 		args[name+"_from"], args[name+"_to"] = PrefixRange(w)
 		parts[i] = `SELECT contact_id, sort_name FROM contact_terms
-			WHERE firm_id = @firm AND term >= @` + name + `_from AND term < @` + name + `_to`
+			WHERE firm_id = @firm AND term >= @` + name + `_from AND term < @` + name + `_to` + ofKind + termInUse
 	}
 	if len(parts) == 1 {
 		return strings.Replace(parts[0], "SELECT", "SELECT DISTINCT", 1)

@@ -363,7 +363,7 @@ func TestTextsAreFirmScoped(t *testing.T) {
 	convs, err := conversations(d, ctx, d.otherFirmAdmin)
 	require.NoError(t, err)
 	assert.Empty(t, convs)
-	opts, err := d.s.Contacts.List(ctx, d.otherFirmAdmin, "", "")
+	opts, err := d.s.Contacts.List(ctx, d.otherFirmAdmin, contacts.Filter{}, "")
 	require.NoError(t, err)
 	require.Len(t, opts.Items, 1)
 	assert.Equal(t, d.otherContact.ID, opts.Items[0].ID)

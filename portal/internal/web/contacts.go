@@ -4,28 +4,44 @@ import (
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store/contacts"
 )
 
 // contactsData is a page of the contact list and the search that made it.
 type contactsData struct {
 	Query    string
+	Kind     models.ContactKind
 	Contacts []contacts.Row
 	More     more
+	// Count is how many contacts the list holds; Capped says "more than".
+	Count  int
+	Capped bool
+	Notice string
 }
 
-// staffContacts lists the firm's contacts, or those a search finds, a page
-// at a time; a search typed on the page swaps only the list, and "Show
-// more" only the next rows.
+// staffContacts lists the firm's contacts, or those a search or the kind
+// filter finds, a page at a time; a search typed on the page swaps only the
+// list, and "Show more" only the next rows.
 func (h *handler) staffContacts(c *fiber.Ctx) error {
-	q := c.Query("q")
-	page, err := h.stores.Contacts.List(c.UserContext(), viewer(session(c)), q, c.Query("after"))
+	v := viewer(session(c))
+	f := contacts.Filter{Query: c.Query("q")}
+	if k := models.ContactKind(c.Query("kind")); k == models.ContactPerson || k == models.ContactCompany {
+		f.Kind = k
+	}
+	page, err := h.stores.Contacts.List(c.UserContext(), v, f, c.Query("after"))
 	if err != nil {
 		return pageErr(err)
 	}
-	d := contactsData{Query: q, Contacts: page.Items, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}}
+	d := contactsData{Query: f.Query, Kind: f.Kind, Contacts: page.Items, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}}
 	if nextPage(c, "after") {
 		return c.Render("staff/contacts#rows", h.page(c, "", d))
+	}
+	if d.Count, d.Capped, err = h.stores.Contacts.Count(c.UserContext(), v, f); err != nil {
+		return err
+	}
+	if c.Query("done") == "deleted" {
+		d.Notice = "The contact is deleted."
 	}
 	return h.render(c, "staff/contacts", "list", "Contacts", d)
 }

@@ -68,6 +68,12 @@ func TestEveryPageRenders(t *testing.T) {
 		"staff/settings_notifications": notificationsData{TextBadge: true, Notice: "Saved"},
 		"staff/contacts":               contactsData{Query: "<Doe>", Contacts: []contacts.Row{{ID: 1, Name: "Casey <Doe>", Email: "c@example.com", Phone: "+14155550123", Matters: 1}, {ID: 2, Name: "Robin"}}, More: more{URL: "/staff/contacts?after=x&q=%3CDoe%3E", Cols: 4}},
 		"staff/contact":                sampleContact(now),
+		"staff/contact_form": contactFormData{ID: 1, Name: "Casey <Doe>", Input: contacts.Input{Kind: models.ContactPerson, FirstName: "<Doe>",
+			Emails: []contacts.EmailInput{{Address: "bad <Doe>", Primary: true}}, Phones: []contacts.PhoneInput{{Number: "555", Texting: true}},
+			Addresses: []contacts.AddressInput{{Street: "1 <Main>"}}},
+			Errors:     store.FieldErrors{"emails.0": "Bad <Doe>", "phones.0": "Bad", "first_name": "No"},
+			Duplicates: []contacts.Duplicate{{ContactID: 2, Name: "Robin <Doe>", Same: "+14155550123", Archived: true}}},
+		"staff/contact_delete": contactDeleteData{Contact: models.Contact{ID: 1, FirstName: "<Doe>"}, Usage: contacts.Usage{Matters: 2, Texts: 1}},
 		"staff/settings_firm": firmSettingsData{Details: firms.Details{Name: "Ada <Doe> LLP", TimeZone: "America/Chicago", MainPhone: "+14155550100"},
 			Zones: zoneChoices("America/Chicago"), Errors: store.FieldErrors{"name": "No <Doe>", "time_zone": "Pick"}, Saved: true},
 		"staff/settings_team": teamData{Members: []firms.Member{{User: models.User{ID: 1, FirstName: "Ada", LastName: "<Doe>", Email: "a@x.test", Role: models.RoleAdmin, Active: true}, LastSignIn: &now},
@@ -97,7 +103,7 @@ func TestEveryPageRenders(t *testing.T) {
 
 // sampleContact is a contact page with every part filled in, for TestEveryPageRenders.
 func sampleContact(now time.Time) pages.Contact {
-	c := models.Contact{ID: 1, FirstName: "Casey", LastName: "<Doe>", Status: "client", PortalInvitedAt: &now,
+	c := models.Contact{ID: 1, FirstName: "Casey", MiddleName: "<Q>", LastName: "<Doe>", Title: "<CFO>", Status: "client", PortalInvitedAt: &now, ArchivedAt: &now,
 		Emails:    []models.ContactEmail{{Address: "c@example.com", Label: "home", IsPrimary: true}},
 		Addresses: []models.ContactAddress{{Label: "home", Street: "1 <Main> St", City: "Oakland", Province: "CA", PostalCode: "94607", Country: "USA"}}}
 	return pages.Contact{
@@ -106,6 +112,9 @@ func sampleContact(now time.Time) pages.Contact {
 		Matters: []matters.ContactMatter{{Row: matters.Row{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", Status: "Open"}}, Role: "Client"}},
 		Threads: []texting.MatterThread{{ContactID: 1, ContactName: "Casey <Doe>", Role: "This contact", Texts: 1, LastAt: &now, LastBody: "ok <b>"},
 			{ContactID: 2, ContactName: "Robin", Role: "Spouse on 00007", Unread: 2}},
-		Portal: pages.PortalAccess{Since: &now, LastInvited: &now, LastSignedIn: &now},
+		Portal:        pages.PortalAccess{Since: &now, LastInvited: &now, LastSignedIn: &now},
+		Relationships: []contacts.Relationship{{ID: 1, ContactID: 2, Name: "Robin <Doe>", Label: "spouse <b>", Archived: true}},
+		Usage:         contacts.Usage{Matters: 1},
+		CreatedBy:     "Avery <Doe>", UpdatedBy: "Pat",
 	}
 }

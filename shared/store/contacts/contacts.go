@@ -40,12 +40,20 @@ type Row struct {
 	Matters int
 }
 
-// List lists the firm's contacts by name, a page at a time (after is the
-// cursor of the page before), keeping those a query finds (see
-// store.ContactSearchSQL). The page is read by the name index, so it costs
-// about the same in a firm of 100 contacts as in one of 100,000.
-func (s *Store) List(ctx context.Context, v store.Viewer, query, after string) (store.Page[Row], error) {
-	rows, err := s.list(ctx, v, query, after, store.PageSize+1)
+// Filter narrows the contact list: a search (see store.ContactSearchSQL)
+// and people or companies only ("" for both).
+type Filter struct {
+	Query string
+	Kind  models.ContactKind
+}
+
+// List lists the firm's contacts in use by name, a page at a time (after is
+// the cursor of the page before), keeping those f finds. The page is read
+// by the name index, or cut from the search's, so it costs about the same
+// in a firm of 100 contacts as in one of 100,000. Archived contacts are
+// left out.
+func (s *Store) List(ctx context.Context, v store.Viewer, f Filter, after string) (store.Page[Row], error) {
+	rows, err := s.list(ctx, v, f, after, store.PageSize+1)
 	if err != nil {
 		return store.Page[Row]{}, err
 	}
@@ -55,11 +63,34 @@ func (s *Store) List(ctx context.Context, v store.Viewer, query, after string) (
 // Search is the first n contacts a query finds, by name, for type-ahead
 // pickers.
 func (s *Store) Search(ctx context.Context, v store.Viewer, query string, n int) ([]Row, error) {
-	return s.list(ctx, v, query, "", n)
+	return s.list(ctx, v, Filter{Query: query}, "", n)
+}
+
+// countCap is where counting a search's contacts stops: "more than 1,000".
+const countCap = 1000
+
+// Count is how many contacts f finds; capped says it stopped at countCap.
+// Without a query it reads the firm's running totals.
+func (s *Store) Count(ctx context.Context, v store.Viewer, f Filter) (n int, capped bool, err error) {
+	if err := store.FirmUser(v); err != nil {
+		return 0, false, err
+	}
+	args := map[string]any{"firm": v.FirmID, "kind": string(f.Kind)}
+	q := `SELECT coalesce(sum(n), 0) FROM contact_totals WHERE firm_id = @firm AND (@kind = '' OR kind = @kind)`
+	if found := store.ContactSearchSQL(store.ContactSearch{Query: f.Query, Kind: string(f.Kind)}, args); found != "" {
+		q = `SELECT count(*) FROM (SELECT 1 FROM (` + found + `) f LIMIT ` + fmt.Sprint(countCap+1) + `) x`
+	}
+	if err := s.DB.WithContext(ctx).Raw(q, args).Scan(&n).Error; err != nil {
+		return 0, false, fmt.Errorf("store: count contacts: %w", err)
+	}
+	if n > countCap && f.Query != "" {
+		return countCap, true, nil
+	}
+	return n, false, nil
 }
 
 // list reads up to limit contacts after the cursor after (see List).
-func (s *Store) list(ctx context.Context, v store.Viewer, query, after string, limit int) ([]Row, error) {
+func (s *Store) list(ctx context.Context, v store.Viewer, f Filter, after string, limit int) ([]Row, error) {
 	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
@@ -76,21 +107,25 @@ func (s *Store) list(ctx context.Context, v store.Viewer, query, after string, l
 		args["after_name"], args["after_id"] = afterName, afterID
 		hitAfter, cAfter = "WHERE (sort_name, contact_id) > (@after_name, @after_id)", "AND (c.sort_name, c.id) > (@after_name, @after_id)"
 	}
-	from := "contacts c"
-	if found := store.ContactSearchSQL(query, args); found != "" {
+	from, where := "contacts c", " AND c.archived_at IS NULL"
+	if f.Kind != "" {
+		args["kind"] = string(f.Kind)
+		where += " AND c.kind = @kind"
+	}
+	if found := store.ContactSearchSQL(store.ContactSearch{Query: f.Query, Kind: string(f.Kind)}, args); found != "" {
 		// The page is cut from the search's index alone; only its rows
 		// are read from contacts.
-		from = `(SELECT contact_id, sort_name FROM (` + found + `) f ` + hitAfter + `
-			ORDER BY sort_name, contact_id LIMIT ` + fmt.Sprint(limit) + `) hit JOIN contacts c ON c.id = hit.contact_id`
+		from, where = `(SELECT contact_id, sort_name FROM (`+found+`) f `+hitAfter+`
+			ORDER BY sort_name, contact_id LIMIT `+fmt.Sprint(limit)+`) hit JOIN contacts c ON c.id = hit.contact_id`, ""
 	}
 	rows, err := store.QueryAll(ctx, s.DB, `SELECT c.id, c.sort_name, `+store.ContactNameSQL+`,
 		coalesce((SELECT e.address FROM contact_emails e WHERE e.firm_id = c.firm_id AND e.contact_id = c.id
 			ORDER BY e.is_primary DESC, e.id LIMIT 1), ''),
 		coalesce((SELECT p.number FROM contact_phone_numbers p WHERE p.firm_id = c.firm_id AND p.contact_id = c.id
-			ORDER BY p.is_texting DESC, p.label = 'mobile' DESC, p.id LIMIT 1), ''),
+			ORDER BY p.is_texting DESC, p.is_primary DESC, p.label = 'mobile' DESC, p.id LIMIT 1), ''),
 		(SELECT count(*) FROM matters WHERE `+store.MatterRule(v)+` AND matters.id IN (`+store.ContactMatterIDsSQL("c.id")+`))
 		FROM `+from+`
-		WHERE c.firm_id = @firm `+cAfter+`
+		WHERE c.firm_id = @firm `+cAfter+where+`
 		ORDER BY c.sort_name, c.id LIMIT `+fmt.Sprint(limit), args,
 		func(r store.Rows, c *Row) error {
 			return r.Scan(&c.ID, &c.SortName, &c.Name, &c.Email, &c.Phone, &c.Matters)

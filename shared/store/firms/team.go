@@ -192,3 +192,40 @@ func (s *Store) SetName(ctx context.Context, v store.Viewer, first, last string)
 	}
 	return nil
 }
+
+// Names maps user IDs to the names records show for them ("who changed
+// this"), deactivated users included.
+type Names map[int64]string
+
+// Of is the name of the user id points to, or "" for none.
+func (n Names) Of(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return n[*id]
+}
+
+// Names reads the names of the firm's users among ids (nil ones skipped).
+func (s *Store) Names(ctx context.Context, v store.Viewer, ids ...*int64) (Names, error) {
+	if err := store.FirmUser(v); err != nil {
+		return nil, err
+	}
+	want := []int64{}
+	for _, id := range ids {
+		if id != nil {
+			want = append(want, *id)
+		}
+	}
+	out := Names{}
+	if len(want) == 0 {
+		return out, nil
+	}
+	var users []models.User
+	if err := s.DB.WithContext(ctx).Where("firm_id = ? AND id IN ?", v.FirmID, want).Find(&users).Error; err != nil {
+		return nil, fmt.Errorf("store: user names: %w", err)
+	}
+	for _, u := range users {
+		out[u.ID] = u.Name()
+	}
+	return out, nil
+}

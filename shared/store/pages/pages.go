@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/documents"
+	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/portal"
 	"github.com/parleyhq/parley/shared/store/signin"
@@ -116,6 +117,14 @@ type Contact struct {
 	// Threads is the contact's own text thread, then each related contact's.
 	Threads []texting.MatterThread
 	Portal  PortalAccess
+	// Relationships are the contact's links to other contacts, both ways.
+	Relationships []contacts.Relationship
+	// Usage says whether the contact can be deleted or only archived.
+	Usage contacts.Usage
+	// CreatedBy and UpdatedBy name who made and last changed the contact;
+	// Edited says it changed after it was made.
+	CreatedBy, UpdatedBy string
+	Edited               bool
 }
 
 // Related is everyone on the contact's matters but the contact.
@@ -160,5 +169,19 @@ func (s *Store) Contact(ctx context.Context, v store.Viewer, id int64) (Contact,
 		return p, err
 	}
 	p.Portal = PortalAccess{Since: p.Contact.PortalInvitedAt, LastInvited: access.LastInvited, LastSignedIn: access.LastSignedIn}
+	cs := &contacts.Store{DB: s.DB}
+	if p.Relationships, err = cs.Relationships(ctx, v, id); err != nil {
+		return p, err
+	}
+	if p.Usage, err = cs.Usage(ctx, v, id); err != nil {
+		return p, err
+	}
+	names, err := (&firms.Store{DB: s.DB}).Names(ctx, v, p.Contact.CreatedByUserID, p.Contact.UpdatedByUserID)
+	if err != nil {
+		return p, err
+	}
+	p.CreatedBy, p.UpdatedBy = names.Of(p.Contact.CreatedByUserID), names.Of(p.Contact.UpdatedByUserID)
+	by, made := p.Contact.UpdatedByUserID, p.Contact.CreatedByUserID
+	p.Edited = by != nil && (made == nil || *by != *made || p.Contact.UpdatedAt.Sub(p.Contact.CreatedAt) > time.Second)
 	return p, nil
 }
