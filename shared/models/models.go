@@ -20,8 +20,12 @@ type Firm struct {
 	// The firm's address and main phone and email.
 	Street, City, Province, PostalCode, Country string
 	MainPhone, MainEmail                        string
-	CreatedAt                                   time.Time
-	UpdatedAt                                   time.Time
+	// MatterNumberFormat writes a matter's number ({number}, {client},
+	// {year}); NextMatterNumber is the next in the firm's sequence.
+	MatterNumberFormat string `gorm:"default:{number}-{client}"`
+	NextMatterNumber   int64  `gorm:"default:1"`
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // Role is a firm user's role.
@@ -206,14 +210,29 @@ type Matter struct {
 	ClientContactID   int64
 	PrimaryContactID  *int64
 	ResponsibleUserID *int64
+	// OriginatingUserID is the attorney who brought the matter in.
+	OriginatingUserID *int64
+	Location          string
 	Permission        Permission
 	// ClientStatus and NextSteps are the only matter fields a client sees.
-	ClientStatus string
-	NextSteps    string
-	OpenedAt     *time.Time
-	ClosedAt     *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ClientStatus    string
+	NextSteps       string
+	OpenedAt        *time.Time
+	PendingAt       *time.Time
+	ClosedAt        *time.Time
+	CreatedByUserID *int64
+	UpdatedByUserID *int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// PracticeArea is one of the practice areas a firm offers on its matters.
+type PracticeArea struct {
+	ID        int64
+	FirmID    int64
+	Name      string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // MatterRelatedContact links a contact other than the client to a matter.

@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/contacts"
+	"github.com/parleyhq/parley/shared/store/matters"
 )
 
 func person(first, last string) contacts.Input {
@@ -143,7 +144,7 @@ func TestContactDeleteOrArchive(t *testing.T) {
 	assert.NotContains(t, names(""), "Casey Client", "archived: out of the list")
 	assert.Empty(t, names("casey"), "and out of searches")
 	assert.Empty(t, names("ca"))
-	m, err := d.s.Matters.List(ctx, d.member, "casey", "")
+	m, err := d.s.Matters.List(ctx, d.member, matters.Filter{Query: "casey"}, "")
 	require.NoError(t, err)
 	assert.NotEmpty(t, m.Items, "a matter search still finds an archived client")
 	_, err = cs.Contact(ctx, d.member, d.client.ID)

@@ -266,7 +266,7 @@ func TestPagingMatters(t *testing.T) {
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					pages := walkPages(t, func(c string) (store.Page[matters.Row], error) {
-						return d.s.Matters.List(ctx, tc.v, tc.query, c)
+						return d.s.Matters.List(ctx, tc.v, matters.Filter{Query: tc.query}, c)
 					})
 					want := pagingIDs(t, d.db, `SELECT id FROM matters WHERE firm_id = @firm AND `+tc.want+order,
 						map[string]any{"firm": d.firm.ID, "user": d.member.UserID, "contact": d.client.ID})
@@ -280,7 +280,7 @@ func TestPagingMatters(t *testing.T) {
 			}
 
 			other := flatten(walkPages(t, func(c string) (store.Page[matters.Row], error) {
-				return d.s.Matters.List(ctx, d.otherFirmAdmin, "", c)
+				return d.s.Matters.List(ctx, d.otherFirmAdmin, matters.Filter{}, c)
 			}))
 			assert.Empty(t, other, "another firm sees none of these matters")
 		})
@@ -559,7 +559,7 @@ func TestPagingBadCursor(t *testing.T) {
 			_, err := d.s.Contacts.List(ctx, d.admin, contacts.Filter{Query: "casey"}, c)
 			return err
 		},
-		"matters":       func(c string) error { _, err := d.s.Matters.List(ctx, d.admin, "", c); return err },
+		"matters":       func(c string) error { _, err := d.s.Matters.List(ctx, d.admin, matters.Filter{}, c); return err },
 		"conversations": func(c string) error { _, err := d.s.Texting.Conversations(ctx, d.admin, c); return err },
 		"texts":         func(c string) error { _, err := d.s.Texting.Texts(ctx, d.member, d.client.ID, c); return err },
 		"unknown texts": func(c string) error { _, err := d.s.Texting.UnknownTexts(ctx, d.admin, c); return err },

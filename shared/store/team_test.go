@@ -185,7 +185,7 @@ func TestFirmDetails(t *testing.T) {
 	t.Parallel()
 	d := newDemo(t)
 	ctx := context.Background()
-	in := firms.Details{Name: " Demo Law ", TimeZone: "America/Chicago", Street: "1 Main St", MainPhone: "(415) 555-0100", MainEmail: " Office@Demo.test "}
+	in := firms.Details{Name: " Demo Law ", MatterNumberFormat: "{number}-{client}", TimeZone: "America/Chicago", Street: "1 Main St", MainPhone: "(415) 555-0100", MainEmail: " Office@Demo.test "}
 	assert.ErrorIs(t, d.s.Firms.SaveDetails(ctx, d.member, in), store.ErrForbidden)
 	require.NoError(t, d.s.Firms.SaveDetails(ctx, d.admin, in))
 	got, err := d.s.Firms.Details(ctx, d.member)
@@ -196,10 +196,11 @@ func TestFirmDetails(t *testing.T) {
 	assert.Equal(t, "1 Main St", got.Street)
 
 	for field, in := range map[string]firms.Details{
-		"name":       {TimeZone: "UTC"},
-		"main_phone": {Name: "X", TimeZone: "UTC", MainPhone: "555"},
-		"main_email": {Name: "X", TimeZone: "UTC", MainEmail: "nope"},
-		"time_zone":  {Name: "X", TimeZone: "Nowhere/Else"},
+		"name":                 {TimeZone: "UTC", MatterNumberFormat: "{number}"},
+		"main_phone":           {Name: "X", TimeZone: "UTC", MainPhone: "555", MatterNumberFormat: "{number}"},
+		"main_email":           {Name: "X", TimeZone: "UTC", MainEmail: "nope", MatterNumberFormat: "{number}"},
+		"time_zone":            {Name: "X", TimeZone: "Nowhere/Else", MatterNumberFormat: "{number}"},
+		"matter_number_format": {Name: "X", TimeZone: "UTC", MatterNumberFormat: "{client}"},
 	} {
 		_, bad := firms.CheckDetails(in)
 		assert.Contains(t, bad, field)

@@ -34,6 +34,7 @@ type bigFirm struct {
 	nameQuery, emailQuery  string
 	phoneQuery             string
 	matterQuery            string // the typical matter's number
+	matterArea             string // the typical matter's practice area
 }
 
 func startBigFirm(tb testing.TB, size string) *bigFirm {
@@ -65,7 +66,7 @@ func startBigFirm(tb testing.TB, size string) *bigFirm {
 		WHERE s.kind = 'contact' AND s.i = 1000`, &f.typicalContact, &f.typMat)
 	row(`SELECT m.id FROM matters m JOIN contact_emails e ON e.contact_id = m.client_contact_id
 		WHERE e.address = '`+seed.DemoClientEmail+`' ORDER BY m.id LIMIT 1`, &f.demoMatter)
-	row(`SELECT lower(number) FROM matters WHERE id = `+fmt.Sprint(f.typMat), &f.matterQuery)
+	row(`SELECT lower(number), practice_area FROM matters WHERE id = `+fmt.Sprint(f.typMat), &f.matterQuery, &f.matterArea)
 	var last, email, phone string
 	row(`SELECT c.last_name, e.address, p.number FROM seed_rows s JOIN contacts c ON c.id = s.row_id
 		JOIN contact_emails e ON e.contact_id = c.id JOIN contact_phone_numbers p ON p.contact_id = c.id
@@ -112,6 +113,19 @@ var bigPages = []bigPage{
 	{name: "texts from unknown numbers", who: asAdmin, path: fixed("/staff/texts/unknown")},
 	{name: "new event form", who: asMember, path: func(f *bigFirm) string { return "/staff/calendar/new?matter=" + fmt.Sprint(f.typMat) }},
 	{name: "event form matter search", who: asMember, path: func(f *bigFirm) string { return "/staff/calendar/matters?matter_q=" + url.QueryEscape(f.matterQuery) }, htmx: true},
+	{name: "open matters", who: asAdmin, path: fixed("/staff/matters?status=open")},
+	{name: "my matters (member)", who: asMember, path: fixed("/staff/matters?mine=1")},
+	{name: "matters by practice area", who: asAdmin, path: func(f *bigFirm) string { return "/staff/matters?area=" + url.QueryEscape(f.matterArea) }},
+	{name: "matters by client", who: asMember, path: func(f *bigFirm) string { return "/staff/matters?client=" + fmt.Sprint(f.typicalContact) }},
+	{name: "matter search by client name", who: asMember, path: func(f *bigFirm) string { return "/staff/matters?q=" + url.QueryEscape(f.nameQuery) }},
+	{name: "closed matters by search", who: asMember, path: func(f *bigFirm) string { return "/staff/matters?status=closed&q=" + url.QueryEscape(f.nameQuery) }},
+	{name: "matter notes", who: asMember, path: func(f *bigFirm) string { return "/staff/matters/" + fmt.Sprint(f.typMat) + "/notes" }, htmx: true},
+	{name: "contact notes", who: asMember, path: func(f *bigFirm) string { return "/staff/contacts/" + fmt.Sprint(f.typicalContact) + "/notes" }, htmx: true},
+	{name: "new matter form", who: asMember, path: fixed("/staff/matters/new")},
+	{name: "matter edit form", who: asMember, path: func(f *bigFirm) string { return "/staff/matters/" + fmt.Sprint(f.typMat) + "/edit" }},
+	{name: "matter form client search", who: asMember, path: func(f *bigFirm) string {
+		return "/staff/matters/contact-choices?field=client_id&client_q=" + url.QueryEscape(f.nameQuery)
+	}, htmx: true},
 	{name: "event form contact search", who: asMember, path: func(f *bigFirm) string { return "/staff/calendar/contacts?contact_q=" + url.QueryEscape(f.nameQuery) }, htmx: true},
 }
 

@@ -130,7 +130,7 @@ func (e *Engine) Render(w io.Writer, name string, data any, _ ...string) error {
 }
 
 // Funcs are the helpers Parley's templates use beyond the built-ins.
-var Funcs = template.FuncMap{"bytes": HumanBytes, "phone": func(e164 string) string { return phone.Display(e164, "") }}
+var Funcs = template.FuncMap{"bytes": HumanBytes, "linkify": Linkify, "phone": func(e164 string) string { return phone.Display(e164, "") }}
 
 // HumanBytes writes a size the way people read it: "1.2 MB".
 func HumanBytes(n int64) string {

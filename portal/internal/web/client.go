@@ -13,8 +13,10 @@ import (
 
 	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/portal/internal/view"
+	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/documents"
+	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/portal"
 )
@@ -23,18 +25,26 @@ type mattersData struct {
 	Matters []matters.Row
 	Unread  map[int64]int
 	More    more
+	// The staff list's filters, count and choices.
+	Filter      matters.Filter
+	ClientName  string
+	Count       int
+	Capped      bool
+	Areas       []models.PracticeArea
+	Categories  []models.StatusCategory
+	FilterQuery string
 }
 
 // clientMatters lists the client's matters.
 func (h *handler) clientMatters(c *fiber.Ctx) error {
-	return h.matterList(c, "client/matters", "Your matters")
+	return h.matterList(c, "client/matters", "Your matters", matters.Filter{})
 }
 
-// matterList renders a page of the matters the viewer may see, with unread
-// counts; "Show more" brings the next page.
-func (h *handler) matterList(c *fiber.Ctx, name, title string) error {
+// matterList renders a page of the matters the viewer may see that f
+// keeps, with unread counts; "Show more" brings the next page.
+func (h *handler) matterList(c *fiber.Ctx, name, title string, f matters.Filter) error {
 	v := viewer(session(c))
-	page, err := h.stores.Matters.List(c.UserContext(), v, "", c.Query("after"))
+	page, err := h.stores.Matters.List(c.UserContext(), v, f, c.Query("after"))
 	if err != nil {
 		return pageErr(err)
 	}
@@ -46,11 +56,16 @@ func (h *handler) matterList(c *fiber.Ctx, name, title string) error {
 	if err != nil {
 		return err
 	}
-	d := mattersData{Matters: page.Items, Unread: unread, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}}
+	d := mattersData{Matters: page.Items, Unread: unread, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}, Filter: f}
 	if nextPage(c, "after") {
 		return c.Render(name+"#rows", h.page(c, "", d))
 	}
-	return h.render(c, name, "", title, d)
+	if !v.IsClient() {
+		if err := h.fillMatterFilters(c, v, &d); err != nil {
+			return err
+		}
+	}
+	return h.render(c, name, "list", title, d)
 }
 
 type matterData struct {
@@ -60,8 +75,11 @@ type matterData struct {
 	Messages  []portal.MessageRow
 	Result    *sendResult
 	Client    any
-	// Related are the matter's related contacts (staff pages only).
-	Related []matters.Person
+	// Related are the matter's related contacts, Names the firm users it
+	// names and PrimaryName its primary contact (staff pages only).
+	Related     []matters.Person
+	Names       firms.Names
+	PrimaryName string
 	// MoreDocuments and OlderMessages load the next pages of the lists.
 	MoreDocuments, OlderMessages more
 	// Folder is the folder whose documents are listed; 0 for all.

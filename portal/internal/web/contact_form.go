@@ -254,14 +254,11 @@ func (h *handler) relateContact(c *fiber.Ctx) error {
 	}
 	other, _ := strconv.ParseInt(c.FormValue("related_contact_id"), 10, 64)
 	err = h.stores.Contacts.Relate(c.UserContext(), viewer(session(c)), id, other, c.FormValue("label"))
-	var bad store.FieldErrors
 	switch {
-	case errors.As(err, &bad):
-		return fiber.NewError(fiber.StatusUnprocessableEntity, bad.Error())
 	case errors.Is(err, contacts.ErrRelated):
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "These two contacts are already related.")
 	case err != nil:
-		return formErr(err)
+		return formErr(err) // field errors are a 422 too
 	}
 	return redirect(c, fmt.Sprintf("/staff/contacts/%d#relationships", id))
 }

@@ -111,7 +111,7 @@ func TestStaffContactPage(t *testing.T) {
 	// The matter page links its client and related contacts to their pages.
 	r = member.get(fmt.Sprintf("/staff/matters/%d", matter.ID))
 	assert.Contains(t, r.body, fmt.Sprintf(`href="%s">Casey Client</a>`, contactURL(casey.ID)))
-	assert.Contains(t, r.body, fmt.Sprintf(`href="%s">Robin Related</a> (Spouse)`, contactURL(robin.ID)))
+	assert.Contains(t, r.body, fmt.Sprintf(`href="%s">Robin Related</a> <span class="muted">Spouse</span>`, contactURL(robin.ID)))
 	r = member.get(fmt.Sprintf("/staff/matters/%d/texts", matter.ID))
 	assert.Contains(t, r.body, fmt.Sprintf(`href="%s">contact page</a>`, contactURL(robin.ID)))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/events"
+	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/tasks"
 )
 
@@ -290,7 +291,7 @@ func (h *handler) staffEventContact(c *fiber.Ctx) error {
 // options of its matter list.
 func (h *handler) staffEventMatters(c *fiber.Ctx) error {
 	v := viewer(session(c))
-	page, err := h.stores.Matters.List(c.UserContext(), v, c.Query("matter_q"), "")
+	page, err := h.stores.Matters.List(c.UserContext(), v, matters.Filter{Query: c.Query("matter_q")}, "")
 	if err != nil {
 		return pageErr(err)
 	}

@@ -5,8 +5,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/matters"
 )
 
 // firmSettingsData is Settings → Firm.
@@ -15,6 +17,13 @@ type firmSettingsData struct {
 	Zones   []zoneChoice
 	Errors  store.FieldErrors
 	Saved   bool
+	// Areas are the firm's practice areas; AreaError what was wrong with
+	// the one just added.
+	Areas     []models.PracticeArea
+	AreaError string
+	// Example is the next matter's number by the format, for a client
+	// named Lovelace.
+	Example string
 }
 
 // firmSettings shows the firm's details to an administrator.
@@ -28,7 +37,50 @@ func (h *handler) firmSettings(c *fiber.Ctx) error {
 
 func (h *handler) renderFirmSettings(c *fiber.Ctx, d firmSettingsData) error {
 	d.Zones = zoneChoices(d.Details.TimeZone)
+	areas, err := h.stores.Matters.PracticeAreas(c.UserContext(), viewer(session(c)))
+	if err != nil {
+		return err
+	}
+	d.Areas = areas
+	d.Example = matters.FormatNumber(d.Details.MatterNumberFormat, 42, models.Contact{Kind: models.ContactPerson, LastName: "Lovelace"}, h.now().Year())
 	return h.render(c, "staff/settings_firm", "form", "Firm settings", d)
+}
+
+// addPracticeArea adds a practice area to the firm's list.
+func (h *handler) addPracticeArea(c *fiber.Ctx) error {
+	v := viewer(session(c))
+	err := h.stores.Matters.AddPracticeArea(c.UserContext(), v, c.FormValue("name"))
+	var bad store.FieldErrors
+	msg := ""
+	switch {
+	case errors.As(err, &bad):
+		msg = bad["practice_area"]
+	case errors.Is(err, matters.ErrAreaExists):
+		msg = "The firm has that practice area already."
+	case err != nil:
+		return formErr(err)
+	}
+	if msg != "" {
+		d, err := h.stores.Firms.Details(c.UserContext(), v)
+		if err != nil {
+			return err
+		}
+		c.Status(fiber.StatusUnprocessableEntity)
+		return h.renderFirmSettings(c, firmSettingsData{Details: d, AreaError: msg})
+	}
+	return redirect(c, "/staff/settings/firm#practice-areas")
+}
+
+// removePracticeArea takes a practice area off the list.
+func (h *handler) removePracticeArea(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.stores.Matters.RemovePracticeArea(c.UserContext(), viewer(session(c)), id); err != nil {
+		return formErr(err)
+	}
+	return redirect(c, "/staff/settings/firm#practice-areas")
 }
 
 // firmSettingsSave saves the firm's details; a new time zone goes through
@@ -36,7 +88,7 @@ func (h *handler) renderFirmSettings(c *fiber.Ctx, d firmSettingsData) error {
 func (h *handler) firmSettingsSave(c *fiber.Ctx) error {
 	v := viewer(session(c))
 	in := firms.Details{
-		Name: c.FormValue("name"), TimeZone: c.FormValue("time_zone"),
+		Name: c.FormValue("name"), MatterNumberFormat: c.FormValue("matter_number_format"), TimeZone: c.FormValue("time_zone"),
 		Street: c.FormValue("street"), City: c.FormValue("city"), Province: c.FormValue("province"),
 		PostalCode: c.FormValue("postal_code"), Country: c.FormValue("country"),
 		MainPhone: c.FormValue("main_phone"), MainEmail: c.FormValue("main_email"),

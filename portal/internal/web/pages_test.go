@@ -18,6 +18,7 @@ import (
 	"github.com/parleyhq/parley/shared/store/events"
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/matters"
+	"github.com/parleyhq/parley/shared/store/notes"
 	"github.com/parleyhq/parley/shared/store/pages"
 	"github.com/parleyhq/parley/shared/store/portal"
 	"github.com/parleyhq/parley/shared/store/texting"
@@ -35,14 +36,18 @@ func TestEveryPageRenders(t *testing.T) {
 	matter := matters.Row{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", ClientStatus: "Filed", NextSteps: "Sign"}, ClientName: "Casey"}
 	folder := int64(3)
 	md := matterData{
-		Matter:    matter,
-		Documents: []documents.DocumentRow{{Document: models.Document{ID: 1, Name: "a.pdf", SizeBytes: 1234, FirstViewedByClientAt: &now, SharedWithClient: true}, FolderName: "Shared", VisibleToClient: true}, {Document: models.Document{ID: 2, Name: "b.txt", UploadedByContactID: &folder}}},
-		Folders:   []documents.FolderRow{{Folder: models.Folder{ID: 3, Name: "Shared", SharedWithClient: true}, VisibleToClient: true}},
-		Messages:  []portal.MessageRow{{PortalMessage: models.PortalMessage{ID: 1, Body: "Hello", AuthorUserID: &folder, ReadAt: &now}, AuthorName: "Avery", New: true}},
-		Result:    &sendResult{Sent: []models.Document{{Name: "x.pdf"}}, Refused: []upload.Refused{{Name: "x.exe", Reason: "no"}}, Message: true},
-		Client:    models.Contact{FirstName: "Casey", PortalInvitedAt: &now, Emails: []models.ContactEmail{{Address: "c@example.com"}}},
-		Related:   []matters.Person{{ContactID: 2, Name: "Robin <Doe>", Role: "Spouse"}},
+		Matter:      matter,
+		Documents:   []documents.DocumentRow{{Document: models.Document{ID: 1, Name: "a.pdf", SizeBytes: 1234, FirstViewedByClientAt: &now, SharedWithClient: true}, FolderName: "Shared", VisibleToClient: true}, {Document: models.Document{ID: 2, Name: "b.txt", UploadedByContactID: &folder}}},
+		Folders:     []documents.FolderRow{{Folder: models.Folder{ID: 3, Name: "Shared", SharedWithClient: true}, VisibleToClient: true}},
+		Messages:    []portal.MessageRow{{PortalMessage: models.PortalMessage{ID: 1, Body: "Hello", AuthorUserID: &folder, ReadAt: &now}, AuthorName: "Avery", New: true}},
+		Result:      &sendResult{Sent: []models.Document{{Name: "x.pdf"}}, Refused: []upload.Refused{{Name: "x.exe", Reason: "no"}}, Message: true},
+		Client:      models.Contact{FirstName: "Casey", PortalInvitedAt: &now, Emails: []models.ContactEmail{{Address: "c@example.com"}}},
+		Related:     []matters.Person{{ContactID: 2, Name: "Robin <Doe>", Role: "Spouse"}},
+		Names:       firms.Names{3: "Avery <Doe>"},
+		PrimaryName: "Robin <Doe>",
 	}
+	md.Matter.ResponsibleUserID, md.Matter.CreatedByUserID, md.Matter.PrimaryContactID, md.Matter.OpenedAt = &folder, &folder, &folder, &now
+	md.Matter.Location, md.Matter.PracticeArea, md.Matter.Permission = "<Court>", "<Estates>", models.PermissionUsers
 	samples := map[string]any{
 		"public/home":       nil,
 		"public/error":      map[string]any{"Code": 404, "Message": "Not here"},
@@ -52,8 +57,14 @@ func TestEveryPageRenders(t *testing.T) {
 		"public/devmail":    []devMailRow{{OutboundEmail: models.OutboundEmail{Subject: "S", BodyText: "http://x/y"}, Links: []string{"http://x/y"}}},
 		"client/matters":    mattersData{Matters: []matters.Row{matter}, Unread: map[int64]int{7: 2}},
 		"client/matter":     md.forClient(),
-		"staff/matters":     mattersData{Matters: []matters.Row{matter}, Unread: map[int64]int{7: 1}},
-		"staff/matter":      md,
+		"staff/matters": mattersData{Matters: []matters.Row{matter}, Unread: map[int64]int{7: 1}, Filter: matters.Filter{Query: "<Doe>", Category: models.StatusOpen, Mine: true, PracticeArea: "<Estates>", ClientID: 2},
+			ClientName: "Robin <Doe>", Count: 1000, Capped: true, Areas: []models.PracticeArea{{ID: 1, Name: "<Estates>"}}, Categories: []models.StatusCategory{models.StatusOpen, models.StatusClosed}},
+		"staff/matter_form": matterFormData{ID: 7, Number: "00007-<Doe>", Input: matters.Input{Description: "<Doe>", Category: models.StatusPending, ClientID: 2, PrimaryContactID: 3,
+			Permission: models.PermissionUsers, UserIDs: []int64{1}, NewClient: &contacts.Input{Kind: models.ContactPerson, FirstName: "<Doe>",
+				Emails: []contacts.EmailInput{{Address: "x"}}, Phones: []contacts.PhoneInput{{Number: "555"}}}},
+			Errors: store.FieldErrors{"description": "No <Doe>", "new_client.first_name": "No", "users": "Pick"}, ClientName: "Casey <Doe>", PrimaryName: "Robin <Doe>", NewClient: true,
+			Users: []events.UserChoice{{ID: 1, Name: "Avery <Doe>"}}, Areas: []models.PracticeArea{{ID: 1, Name: "<Estates>"}}},
+		"staff/matter": md,
 
 		"staff/texts":         sampleTexts,
 		"staff/texts_thread":  sampleThread(now),
@@ -74,13 +85,16 @@ func TestEveryPageRenders(t *testing.T) {
 			Errors:     store.FieldErrors{"emails.0": "Bad <Doe>", "phones.0": "Bad", "first_name": "No"},
 			Duplicates: []contacts.Duplicate{{ContactID: 2, Name: "Robin <Doe>", Same: "+14155550123", Archived: true}}},
 		"staff/contact_delete": contactDeleteData{Contact: models.Contact{ID: 1, FirstName: "<Doe>"}, Usage: contacts.Usage{Matters: 2, Texts: 1}},
-		"staff/settings_firm": firmSettingsData{Details: firms.Details{Name: "Ada <Doe> LLP", TimeZone: "America/Chicago", MainPhone: "+14155550100"},
+		"staff/settings_firm": firmSettingsData{Areas: []models.PracticeArea{{ID: 1, Name: "<Estates>"}}, Details: firms.Details{MatterNumberFormat: "{number}-<Doe>", Name: "Ada <Doe> LLP", TimeZone: "America/Chicago", MainPhone: "+14155550100"},
 			Zones: zoneChoices("America/Chicago"), Errors: store.FieldErrors{"name": "No <Doe>", "time_zone": "Pick"}, Saved: true},
 		"staff/settings_team": teamData{Members: []firms.Member{{User: models.User{ID: 1, FirstName: "Ada", LastName: "<Doe>", Email: "a@x.test", Role: models.RoleAdmin, Active: true}, LastSignIn: &now},
 			{User: models.User{ID: 2, FirstName: "Byron", Email: "b@x.test", Role: models.RoleMember, Active: true}},
 			{User: models.User{ID: 3, FirstName: "Cy", Email: "c@x.test", Role: models.RoleMember}}},
 			Me: 1, Invite: firms.NewUser{Name: "<Doe>", Email: "bad"}, Errors: store.FieldErrors{"email": "No <Doe>"}, Notice: "Sent", More: more{URL: "/staff/settings/team?after=x", Cols: 5}},
-		"staff/profile": profileData{User: models.User{FirstName: "Ada", LastName: "<Doe>", Email: "a@x.test"}, Errors: store.FieldErrors{"first_name": "No <Doe>"}, Saved: true},
+		"staff/notes": notesData{Base: "/staff/matters/7", Notes: []notes.Row{{Note: models.Note{ID: 1, Subject: "<Doe>", Body: "see https://x.test/<Doe>", CreatedAt: now, UpdatedAt: now.Add(time.Minute)}, AuthorName: "Avery <Doe>"}},
+			More: more{URL: "/staff/matters/7/notes?after=x"}, Subject: "<Doe>", Body: "<Doe>", Errors: store.FieldErrors{"subject": "No <Doe>", "body": "No"}},
+		"staff/note_form": noteFormData{ID: 1, Back: "/staff/matters/7#notes", Subject: "<Doe>", Body: "<Doe>", Errors: store.FieldErrors{"body": "No <Doe>"}},
+		"staff/profile":   profileData{User: models.User{FirstName: "Ada", LastName: "<Doe>", Email: "a@x.test"}, Errors: store.FieldErrors{"first_name": "No <Doe>"}, Saved: true},
 	}
 	pages := e.Pages()
 	sort.Strings(pages)

@@ -16,11 +16,6 @@ import (
 	"github.com/parleyhq/parley/shared/tasks"
 )
 
-// staffMatters lists the matters the firm user may see.
-func (h *handler) staffMatters(c *fiber.Ctx) error {
-	return h.matterList(c, "staff/matters", "Matters")
-}
-
 func (h *handler) staffMatterData(c *fiber.Ctx, v store.Viewer, id int64) (matterData, error) {
 	d, err := h.loadMatter(c, v, id)
 	if err != nil {
@@ -31,8 +26,21 @@ func (h *handler) staffMatterData(c *fiber.Ctx, v store.Viewer, id int64) (matte
 		return d, err
 	}
 	d.Client = client
-	d.Related, err = h.stores.Matters.RelatedContacts(c.UserContext(), v, d.Matter)
-	return d, err
+	if d.Related, err = h.stores.Matters.RelatedContacts(c.UserContext(), v, d.Matter); err != nil {
+		return d, err
+	}
+	m := d.Matter
+	if d.Names, err = h.stores.Firms.Names(c.UserContext(), v, m.ResponsibleUserID, m.OriginatingUserID, m.CreatedByUserID, m.UpdatedByUserID); err != nil {
+		return d, err
+	}
+	if m.PrimaryContactID != nil {
+		primary, err := h.stores.Contacts.Contact(c.UserContext(), v, *m.PrimaryContactID)
+		if err != nil {
+			return d, err
+		}
+		d.PrimaryName = primary.Name()
+	}
+	return d, nil
 }
 
 // staffMatter is the firm's view of a matter's client communication.

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -134,13 +135,14 @@ func TestSettingsRoutesPermissions(t *testing.T) {
 		assert.Equal(t, http.StatusForbidden, member.get(path).StatusCode, path)
 	}
 	for _, path := range []string{"/staff/settings/firm", "/staff/settings/team", "/staff/settings/team/" + id + "/role",
-		"/staff/settings/team/" + id + "/deactivate", "/staff/settings/team/" + id + "/reactivate", "/staff/settings/team/" + id + "/resend"} {
+		"/staff/settings/team/" + id + "/deactivate", "/staff/settings/team/" + id + "/reactivate", "/staff/settings/team/" + id + "/resend",
+		"/staff/settings/practice-areas", "/staff/settings/practice-areas/1/delete"} {
 		assert.Equal(t, http.StatusForbidden, member.post(path, url.Values{"role": {"member"}, "name": {"X"}}).StatusCode, path)
 	}
-	var admin models.User
-	require.NoError(t, e.db.Take(&admin, adminUser.ID).Error)
-	assert.True(t, admin.Active)
-	assert.Equal(t, models.RoleAdmin, admin.Role)
+	var stored models.User
+	require.NoError(t, e.db.Take(&stored, adminUser.ID).Error)
+	assert.True(t, stored.Active)
+	assert.Equal(t, models.RoleAdmin, stored.Role)
 
 	// Another firm's admin cannot touch this firm's users.
 	other := e.browser()
@@ -148,6 +150,18 @@ func TestSettingsRoutesPermissions(t *testing.T) {
 	other.signIn(otherAdmin)
 	assert.Equal(t, http.StatusNotFound, other.post("/staff/settings/team/"+id+"/deactivate", nil).StatusCode)
 	assert.Equal(t, http.StatusNotFound, other.post("/staff/settings/team/"+id+"/resend", nil).StatusCode)
+
+	// Practice areas: the admin adds one (once); no other firm removes it.
+	admin := e.signedIn(seed.DemoAdminEmail)
+	require.Equal(t, http.StatusSeeOther, admin.post("/staff/settings/practice-areas", url.Values{"name": {"Maritime"}}).StatusCode)
+	assert.Contains(t, admin.post("/staff/settings/practice-areas", url.Values{"name": {"maritime"}}).body, "already")
+	var area models.PracticeArea
+	require.NoError(t, e.db.Where("name = ?", "Maritime").Take(&area).Error)
+	areaPath := fmt.Sprintf("/staff/settings/practice-areas/%d/delete", area.ID)
+	assert.Equal(t, http.StatusNotFound, other.post(areaPath, nil).StatusCode)
+	assert.Contains(t, admin.get("/staff/matters/new").body, "<option>Maritime</option>", "offered on the matter form")
+	require.Equal(t, http.StatusSeeOther, admin.post(areaPath, nil).StatusCode)
+	assert.NotContains(t, admin.get("/staff/matters/new").body, "<option>Maritime</option>")
 
 	client := e.browser()
 	client.signIn(seed.DemoClientEmail)
@@ -186,10 +200,13 @@ func TestFirmSettingsPage(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	assert.Contains(t, r.body, `value="Demo Law LLP"`)
 
-	form := url.Values{"name": {"Demo Law LLP"}, "time_zone": {"America/Chicago"}, "main_phone": {"call us"}, "main_email": {"office@demo.test"}}
+	form := url.Values{"name": {"Demo Law LLP"}, "time_zone": {"America/Chicago"}, "main_phone": {"call us"}, "main_email": {"office@demo.test"},
+		"matter_number_format": {"{year}-"}}
 	r = admin.post("/staff/settings/firm", form, "HX-Request", "true")
 	assert.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	assert.Contains(t, r.body, `id="main_phone-error"`)
+	assert.Contains(t, r.body, `id="matter_number_format-error"`)
+	form.Set("matter_number_format", "{year}-{number}")
 	var f models.Firm
 	require.NoError(t, e.db.Where("slug = ?", seed.DemoFirmSlug).Take(&f).Error)
 	assert.NotEqual(t, "America/Chicago", f.TimeZone, "nothing saved on error")
@@ -200,5 +217,6 @@ func TestFirmSettingsPage(t *testing.T) {
 	require.NoError(t, e.db.Where("slug = ?", seed.DemoFirmSlug).Take(&f).Error)
 	assert.Equal(t, "America/Chicago", f.TimeZone)
 	assert.Equal(t, "+14155550100", f.MainPhone)
+	assert.Equal(t, "{year}-{number}", f.MatterNumberFormat)
 	assert.Equal(t, "office@demo.test", f.MainEmail)
 }

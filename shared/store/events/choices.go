@@ -75,7 +75,7 @@ func (s *Store) EventChoices(ctx context.Context, v store.Viewer, matterID int64
 		}
 		contactIDs = append(around, contactIDs...)
 	}
-	recent, err := ms.List(ctx, v, "", "")
+	recent, err := ms.List(ctx, v, matters.Filter{}, "")
 	if err != nil {
 		return out, err
 	}

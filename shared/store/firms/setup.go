@@ -132,8 +132,10 @@ func SplitName(full string) (first, last string) {
 
 // Details are what Settings → Firm edits.
 type Details struct {
-	Name                                        string
-	TimeZone                                    string
+	Name     string
+	TimeZone string
+	// MatterNumberFormat writes new matters' numbers (matters.FormatNumber).
+	MatterNumberFormat                          string
 	Street, City, Province, PostalCode, Country string
 	MainPhone, MainEmail                        string
 }
@@ -147,7 +149,7 @@ func (s *Store) Details(ctx context.Context, v store.Viewer) (Details, error) {
 	if err != nil {
 		return Details{}, err
 	}
-	return Details{Name: f.Name, TimeZone: f.TimeZone, Street: f.Street, City: f.City, Province: f.Province,
+	return Details{Name: f.Name, MatterNumberFormat: f.MatterNumberFormat, TimeZone: f.TimeZone, Street: f.Street, City: f.City, Province: f.Province,
 		PostalCode: f.PostalCode, Country: f.Country, MainPhone: f.MainPhone, MainEmail: f.MainEmail}, nil
 }
 
@@ -170,6 +172,10 @@ func CheckDetails(d Details) (Details, store.FieldErrors) {
 		name string
 	}{{&d.Street, "street"}, {&d.City, "city"}, {&d.Province, "province"}, {&d.PostalCode, "postal_code"}, {&d.Country, "country"}} {
 		trim(f.v, f.name, 200)
+	}
+	trim(&d.MatterNumberFormat, "matter_number_format", 60)
+	if !strings.Contains(d.MatterNumberFormat, "{number}") {
+		bad.Add("matter_number_format", "Include {number}, the matter's place in the firm's sequence, like {number}-{client}.")
 	}
 	if err := calendar.ValidZone(d.TimeZone); err != nil {
 		bad.Add("time_zone", "Choose a time zone from the list.")
@@ -204,7 +210,7 @@ func (s *Store) SaveDetails(ctx context.Context, v store.Viewer, d Details) erro
 		return err
 	}
 	err := s.DB.WithContext(ctx).Model(&models.Firm{ID: v.FirmID}).Updates(map[string]any{
-		"name": d.Name, "street": d.Street, "city": d.City, "province": d.Province, "postal_code": d.PostalCode,
+		"name": d.Name, "matter_number_format": d.MatterNumberFormat, "street": d.Street, "city": d.City, "province": d.Province, "postal_code": d.PostalCode,
 		"country": d.Country, "main_phone": d.MainPhone, "main_email": d.MainEmail, "updated_at": gorm.Expr("now()"),
 	}).Error
 	if err != nil {

@@ -30,8 +30,9 @@ type Row struct {
 func selectRows(v store.Viewer) string {
 	return `SELECT matters.id, matters.firm_id, matters.number, matters.description, matters.practice_area,
 		matters.status, matters.status_category, matters.client_contact_id, matters.primary_contact_id,
-		matters.responsible_user_id, matters.permission, matters.client_status, matters.next_steps,
-		matters.opened_at, matters.closed_at, matters.created_at, matters.updated_at,
+		matters.responsible_user_id, matters.originating_user_id, matters.location, matters.permission,
+		matters.client_status, matters.next_steps, matters.opened_at, matters.pending_at, matters.closed_at,
+		matters.created_by_user_id, matters.updated_by_user_id, matters.created_at, matters.updated_at,
 		CASE WHEN c.kind = 'company' THEN c.company_name ELSE btrim(c.first_name || ' ' || c.last_name) END
 	FROM matters JOIN contacts c ON c.id = matters.client_contact_id
 	WHERE ` + store.MatterRule(v)
@@ -40,20 +41,63 @@ func selectRows(v store.Viewer) string {
 // ScanRow reads a row of Query.
 func ScanRow(r store.Rows, m *Row) error {
 	return r.Scan(&m.ID, &m.FirmID, &m.Number, &m.Description, &m.PracticeArea, &m.Status, &m.StatusCategory,
-		&m.ClientContactID, &m.PrimaryContactID, &m.ResponsibleUserID, &m.Permission, &m.ClientStatus, &m.NextSteps,
-		&m.OpenedAt, &m.ClosedAt, &m.CreatedAt, &m.UpdatedAt, &m.ClientName)
+		&m.ClientContactID, &m.PrimaryContactID, &m.ResponsibleUserID, &m.OriginatingUserID, &m.Location, &m.Permission,
+		&m.ClientStatus, &m.NextSteps, &m.OpenedAt, &m.PendingAt, &m.ClosedAt, &m.CreatedByUserID, &m.UpdatedByUserID,
+		&m.CreatedAt, &m.UpdatedAt, &m.ClientName)
 }
 
 // Query reads the one matter @matter, if v may see it (store.ViewerArgs).
 func Query(v store.Viewer) string { return selectRows(v) + " AND matters.id = @matter" }
 
-// List lists the matters v may see, open and pending ones first, newest
-// activity first, a page at a time (after is the cursor of the page
-// before). Each of the two groups is read by keyset from the list index.
-// A query keeps the matters whose number or description contains it
-// (a trigram index; under three characters, the start of a number), or
-// whose client it finds (store.ContactSearchSQL).
-func (s *Store) List(ctx context.Context, v store.Viewer, query, after string) (store.Page[Row], error) {
+// Filter narrows the matter list; the zero Filter lists every matter the
+// viewer may see.
+type Filter struct {
+	// Query keeps the matters whose number or description contains it
+	// (a trigram index; under three characters, the start of a number), or
+	// whose client it finds (store.ContactSearchSQL).
+	Query string
+	// Category keeps open, pending or closed matters only.
+	Category models.StatusCategory
+	// Mine keeps the matters the viewer is responsible or originating
+	// attorney of.
+	Mine bool
+	// PracticeArea and ClientID keep one practice area's, one client's.
+	PracticeArea string
+	ClientID     int64
+}
+
+// where is f as SQL conditions on matters, with its arguments in args.
+func (f Filter) where(args map[string]any) string {
+	var sql string
+	if q := strings.ToLower(strings.TrimSpace(f.Query)); q != "" {
+		sql += " AND matters.id IN (" + searchSQL(q, args) + ")"
+	}
+	if f.Category != "" {
+		args["category"] = string(f.Category)
+		sql += " AND matters.status_category = @category"
+	}
+	if f.Mine {
+		// Each attorney column by its own index; a user's matters are few
+		// next to the firm's.
+		sql += ` AND matters.id IN (SELECT id FROM matters WHERE firm_id = @firm AND responsible_user_id = @user
+			UNION SELECT id FROM matters WHERE firm_id = @firm AND originating_user_id = @user)`
+	}
+	if f.PracticeArea != "" {
+		args["area"] = f.PracticeArea
+		sql += " AND matters.practice_area = @area"
+	}
+	if f.ClientID != 0 {
+		args["client_id"] = f.ClientID
+		sql += " AND matters.client_contact_id = @client_id"
+	}
+	return sql
+}
+
+// List lists the matters v may see that f keeps, open and pending ones
+// first, newest activity first, a page at a time (after is the cursor of
+// the page before). Each of the two groups is read by keyset from an index
+// in that order.
+func (s *Store) List(ctx context.Context, v store.Viewer, f Filter, after string) (store.Page[Row], error) {
 	closed, at, id := false, time.Now().Add(100*365*24*time.Hour), int64(0)
 	if ok, err := store.ReadCursor(after, &closed, &at, &id); err != nil {
 		return store.Page[Row]{}, err
@@ -65,16 +109,15 @@ func (s *Store) List(ctx context.Context, v store.Viewer, query, after string) (
 		if group != closed && closed {
 			continue // the open group was read on an earlier page
 		}
+		if f.Category != "" && (f.Category == models.StatusClosed) != group {
+			continue // the filter keeps the other group only
+		}
 		if group != closed {
 			at, id = time.Now().Add(100*365*24*time.Hour), 1<<63-1 // the closed group from its top
 		}
 		args := store.ViewerArgs(v, 0)
 		args["closed"], args["at"], args["id"] = group, at, id
-		search := ""
-		if q := strings.ToLower(strings.TrimSpace(query)); q != "" {
-			search = " AND matters.id IN (" + searchSQL(q, args) + ")"
-		}
-		rows, err := store.QueryAll(ctx, s.DB, selectRows(v)+search+`
+		rows, err := store.QueryAll(ctx, s.DB, selectRows(v)+f.where(args)+`
 			AND (matters.status_category = 'closed') = @closed AND (matters.updated_at, matters.id) < (@at, @id)
 			ORDER BY (matters.status_category = 'closed'), matters.updated_at DESC, matters.id DESC
 			LIMIT `+fmt.Sprint(store.PageSize+1-len(out)), args, ScanRow)
@@ -89,6 +132,44 @@ func (s *Store) List(ctx context.Context, v store.Viewer, query, after string) (
 	return store.Trim(out, func(m Row) string {
 		return store.Cursor(m.StatusCategory == models.StatusClosed, m.UpdatedAt, m.ID)
 	}), nil
+}
+
+// countCap is where counting a filtered list stops: "more than 1,000".
+const countCap = 1000
+
+// Count is how many matters v may see that f keeps; capped says it stopped
+// at countCap. Unfiltered, or by status category, it reads the firm's
+// running totals (plus, for a member, the restricted matters they are
+// listed on).
+func (s *Store) Count(ctx context.Context, v store.Viewer, f Filter) (n int, capped bool, err error) {
+	args := store.ViewerArgs(v, 0)
+	args["category"] = string(f.Category)
+	var q string
+	counted := false // counted the rows themselves, up to countCap+1
+	switch {
+	case f.Query != "" || f.Mine || f.PracticeArea != "" || f.ClientID != 0 || v.IsClient():
+		counted = true
+		q = `SELECT count(*) FROM (SELECT 1 FROM matters WHERE ` + store.MatterRule(v) + f.where(args) +
+			` LIMIT ` + fmt.Sprint(countCap+1) + `) x`
+	case v.Admin:
+		q = `SELECT coalesce(sum(n), 0) FROM matter_totals WHERE firm_id = @firm AND (@category = '' OR status_category = @category)`
+	default:
+		q = `SELECT coalesce((SELECT sum(n) FROM matter_totals WHERE firm_id = @firm AND permission = 'everyone'
+				AND (@category = '' OR status_category = @category)), 0)
+			+ (SELECT count(*) FROM matter_permitted_users p CROSS JOIN LATERAL (
+				-- LIMIT keeps this a lookup by key per listed matter: joined
+				-- plainly, the planner reads all matters to hash them.
+				SELECT 1 FROM matters m WHERE m.firm_id = p.firm_id AND m.id = p.matter_id AND m.permission = 'users'
+				AND (@category = '' OR m.status_category = @category) LIMIT 1) m
+				WHERE p.firm_id = @firm AND p.user_id = @user)`
+	}
+	if err := s.DB.WithContext(ctx).Raw(q, args).Scan(&n).Error; err != nil {
+		return 0, false, fmt.Errorf("store: count matters: %w", err)
+	}
+	if counted && n > countCap {
+		return countCap, true, nil
+	}
+	return n, false, nil
 }
 
 // Matter returns one matter if v may see it.
