@@ -32,15 +32,30 @@ var QueueNames = []string{QueueCritical, QueueDefault, QueueLow}
 
 // Task type names, "domain:action".
 const (
-	TypeEmailSend    = "email:send"
-	TypeClientNotify = "portal:notify_client"
-	TypeTextInbound  = "text:inbound"
-	TypeTextStatus   = "text:status"
-	TypeTextSend     = "text:send"
-	TypeTextMedia    = "text:media"
-	TypeEventNotify  = "calendar:notify"
-	TypeSignInLink   = "signin:link"
+	TypeEmailSend     = "email:send"
+	TypeClientNotify  = "portal:notify_client"
+	TypeTextInbound   = "text:inbound"
+	TypeTextStatus    = "text:status"
+	TypeTextSend      = "text:send"
+	TypeTextMedia     = "text:media"
+	TypeEventNotify   = "calendar:notify"
+	TypeSignInLink    = "signin:link"
+	TypeContactImport = "contacts:import"
 )
+
+// ContactImport asks the worker to save a confirmed contact import.
+type ContactImport struct {
+	FirmID   int64 `json:"firm_id"`
+	ImportID int64 `json:"import_id"`
+}
+
+// NewContactImport builds the task of a confirmed import; its ID is the
+// import's, so confirming twice queues it once.
+func NewContactImport(firmID, importID int64) (*asynq.Task, error) {
+	return newTask(TypeContactImport, ContactImport{FirmID: firmID, ImportID: importID},
+		asynq.Queue(QueueDefault), asynq.MaxRetry(10), asynq.Timeout(30*time.Minute),
+		asynq.TaskID(fmt.Sprintf("%s:%d", TypeContactImport, importID)), asynq.Retention(24*time.Hour))
+}
 
 // EmailSend asks the worker to send one recorded outbound email.
 type EmailSend struct {

@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/store/events"
 	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/imports"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/notes"
 	"github.com/parleyhq/parley/shared/store/pages"
@@ -94,7 +95,10 @@ func TestEveryPageRenders(t *testing.T) {
 		"staff/notes": notesData{Base: "/staff/matters/7", Notes: []notes.Row{{Note: models.Note{ID: 1, Subject: "<Doe>", Body: "see https://x.test/<Doe>", CreatedAt: now, UpdatedAt: now.Add(time.Minute)}, AuthorName: "Avery <Doe>"}},
 			More: more{URL: "/staff/matters/7/notes?after=x"}, Subject: "<Doe>", Body: "<Doe>", Errors: store.FieldErrors{"subject": "No <Doe>", "body": "No"}},
 		"staff/note_form": noteFormData{ID: 1, Back: "/staff/matters/7#notes", Subject: "<Doe>", Body: "<Doe>", Errors: store.FieldErrors{"body": "No <Doe>"}},
-		"staff/profile":   profileData{User: models.User{FirstName: "Ada", LastName: "<Doe>", Email: "a@x.test"}, Errors: store.FieldErrors{"first_name": "No <Doe>"}, Saved: true},
+		"staff/contact_import": importData{Import: imports.Import{ID: 3, FileName: "<Doe>.csv", State: imports.StatePreviewed, ToCreate: 2, ToUpdate: 1, Refused: 1},
+			Creates: []imports.Row{{Line: 2, Name: "<Doe>"}}, Updates: []imports.Row{{Line: 3, Name: "Ada", ContactID: &folder}},
+			Refusals: []imports.Row{{Line: 4, Reason: "No <Doe>"}}, MoreRefusals: 4, Error: "Bad <Doe>"},
+		"staff/profile": profileData{User: models.User{FirstName: "Ada", LastName: "<Doe>", Email: "a@x.test"}, Errors: store.FieldErrors{"first_name": "No <Doe>"}, Saved: true},
 	}
 	pages := e.Pages()
 	sort.Strings(pages)

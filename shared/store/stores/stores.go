@@ -10,6 +10,7 @@ import (
 	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/store/events"
 	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/imports"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/notes"
 	"github.com/parleyhq/parley/shared/store/outbox"
@@ -25,6 +26,7 @@ type Set struct {
 	Contacts  *contacts.Store
 	Matters   *matters.Store
 	Notes     *notes.Store
+	Imports   *imports.Store
 	Documents *documents.Store
 	Portal    *portal.Store
 	Texting   *texting.Store
@@ -37,7 +39,7 @@ type Set struct {
 // New builds the stores over gdb.
 func New(gdb *gorm.DB) *Set {
 	s := &Set{
-		Firms: &firms.Store{DB: gdb}, Contacts: &contacts.Store{DB: gdb}, Matters: &matters.Store{DB: gdb}, Notes: &notes.Store{DB: gdb},
+		Firms: &firms.Store{DB: gdb}, Contacts: &contacts.Store{DB: gdb}, Matters: &matters.Store{DB: gdb}, Notes: &notes.Store{DB: gdb}, Imports: &imports.Store{DB: gdb},
 		Documents: &documents.Store{DB: gdb}, Portal: &portal.Store{DB: gdb}, Events: &events.Store{DB: gdb},
 		Outbox: &outbox.Store{DB: gdb}, Signin: &signin.Store{DB: gdb}, Pages: &pages.Store{DB: gdb},
 	}

@@ -78,6 +78,7 @@ func (j *Jobs) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeTextInbound, j.ReceiveText)
 	mux.HandleFunc(tasks.TypeTextMedia, j.FetchTextMedia)
 	mux.HandleFunc(tasks.TypeTextSend, j.SendText)
+	mux.HandleFunc(tasks.TypeContactImport, j.ImportContacts)
 	mux.HandleFunc(tasks.TypeTextStatus, j.UpdateTextStatus)
 	mux.HandleFunc(tasks.TypeEventNotify, j.NotifyEvent)
 	mux.HandleFunc(tasks.TypeSignInLink, j.SendSignInLinks)
