@@ -226,6 +226,18 @@ type Matter struct {
 	UpdatedAt       time.Time
 }
 
+// StatusText is the firm's stage with the category when they differ:
+// "Discovery (open)", or just "Open".
+func (m Matter) StatusText() string {
+	if m.Status == "" || strings.EqualFold(m.Status, string(m.StatusCategory)) {
+		if m.Status != "" {
+			return m.Status
+		}
+		return string(m.StatusCategory)
+	}
+	return m.Status + " (" + string(m.StatusCategory) + ")"
+}
+
 // PracticeArea is one of the practice areas a firm offers on its matters.
 type PracticeArea struct {
 	ID        int64

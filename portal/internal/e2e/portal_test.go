@@ -116,6 +116,12 @@ func TestBrowserClientPortal(t *testing.T) {
 // the email the worker sent through SMTP, and continue, until the landing
 // page shows landing (a CSS selector).
 func (b *browser) signIn(portalURL string, smtp *testkit.SMTPServer, email, landing string) {
+	b.t.Helper()
+	b.signInTo(portalURL, smtp, email, "Demo Law LLP", landing)
+}
+
+// signInTo is signIn to the firm named firm.
+func (b *browser) signInTo(portalURL string, smtp *testkit.SMTPServer, email, firm, landing string) {
 	t := b.t
 	t.Helper()
 	b.step("ask for a link", 15*time.Second,
@@ -128,7 +134,7 @@ func (b *browser) signIn(portalURL string, smtp *testkit.SMTPServer, email, land
 	assert.Equal(t, "Check your email", b.text("h1"))
 
 	mail := smtp.WaitFor(t, email, 30*time.Second)
-	assert.Equal(t, "Your sign-in link for Demo Law LLP", mail.Subject)
+	assert.Equal(t, "Your sign-in link for "+firm, mail.Subject)
 	link := regexp.MustCompile(regexp.QuoteMeta(portalURL) + `/login/link/[A-Za-z0-9_-]+`).FindString(mail.Body)
 	require.NotEmpty(t, link, "no sign-in link in the email:\n%s", mail.Body)
 
@@ -136,7 +142,7 @@ func (b *browser) signIn(portalURL string, smtp *testkit.SMTPServer, email, land
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.ID("continue")),
 	)
-	assert.Equal(t, "Continue to Demo Law LLP", b.text("h1"))
+	assert.Equal(t, "Continue to "+firm, b.text("h1"))
 	b.step("continue", 15*time.Second,
 		chromedp.Tap(chromedp.ID("continue")),
 		chromedp.WaitVisible(chromedp.CSS(landing)),
@@ -148,6 +154,14 @@ func (b *browser) signIn(portalURL string, smtp *testkit.SMTPServer, email, land
 // reads; vars adds to or overrides the configuration. It returns the
 // portal's URL, the mail server and the database URL.
 func startPortal(t *testing.T, vars map[string]string) (string, *testkit.SMTPServer, string) {
+	t.Helper()
+	portalURL, smtp, dbURL, _ := startPortalCLI(t, vars)
+	return portalURL, smtp, dbURL
+}
+
+// startPortalCLI is startPortal that also gives the portal's command line,
+// run with the programs' environment.
+func startPortalCLI(t *testing.T, vars map[string]string) (string, *testkit.SMTPServer, string, func(args ...string)) {
 	t.Helper()
 	bin := testkit.BuildPrograms(t, "portal", "worker")
 	smtp := testkit.StartSMTP(t)
@@ -172,5 +186,5 @@ func startPortal(t *testing.T, vars map[string]string) (string, *testkit.SMTPSer
 	worker := testkit.StartProgram(t, "worker", filepath.Join(bin, "worker"), env)
 	portal.WaitReady(t, portalURL, 30*time.Second)
 	worker.WaitReady(t, "http://"+workerAddr, 30*time.Second)
-	return portalURL, smtp, dbURL
+	return portalURL, smtp, dbURL, func(args ...string) { testkit.RunCommand(t, filepath.Join(bin, "portal"), env, args...) }
 }
