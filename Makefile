@@ -56,9 +56,10 @@ build:
 TEXT_BENCHMARKS = BenchmarkWebhookToStored|BenchmarkWorkerBacklog|BenchmarkLiveUpdate
 bench:
 	@$(TEST_SERVICES)
-	$(GO) test -run '^$$' -bench . -skip '^(BenchmarkClientMatterPage|BenchmarkBigFirmPages|$(TEXT_BENCHMARKS))$$' -benchmem ./...
+	$(GO) test -run '^$$' -bench . -skip '^(BenchmarkClientMatterPage|BenchmarkBigFirmPages|BenchmarkFirmRecords|$(TEXT_BENCHMARKS))$$' -benchmem ./...
 	$(GO) test -run '^$$' -bench '^BenchmarkClientMatterPage$$' -benchtime=20000x -benchmem ./portal/internal/bench/
 	$(GO) test -run '^$$' -bench '^BenchmarkBigFirmPages$$' -benchtime=1x ./portal/internal/bench/
+	$(GO) test -run '^$$' -bench '^BenchmarkFirmRecords$$' -benchtime=1x -timeout 30m ./portal/internal/bench/
 	$(GO) test -run '^$$' -bench '^($(TEXT_BENCHMARKS))$$' -benchtime=1x ./shared/texte2e/
 
 e2e:

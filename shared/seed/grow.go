@@ -34,6 +34,10 @@ const GrowVersion = 3
 var Sizes = map[string]Size{
 	"medium": {Name: "medium", Users: 10, Contacts: 5_000, Matters: 2_000, Texts: 52_000, Documents: 20_200, Messages: 20_200, Events: 2_000},
 	"large":  {Name: "large", Users: 50, Contacts: 50_000, Matters: 20_000, Texts: 520_000, Documents: 202_000, Messages: 202_000, Events: 20_000},
+	// The firm's own records alone, for the contact and matter lists at a
+	// hundred times the contacts.
+	"records-1k":   {Name: "records-1k", Users: 10, Contacts: 1_000, Matters: 400},
+	"records-100k": {Name: "records-100k", Users: 50, Contacts: 100_000, Matters: 20_000},
 }
 
 // The matter that holds a big firm's biggest lists (a hundredth of the

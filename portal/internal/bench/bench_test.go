@@ -58,7 +58,7 @@ func BenchmarkClientMatterPage(b *testing.B) {
 
 	// Warm up: fill the connection pools, prepare the statements, and pass
 	// the session's first last-seen write.
-	if _, err := load(client, page, cookie, warmupRequests); err != nil {
+	if _, err := load(client, page, cookie, warmupRequests, checkMatterPage); err != nil {
 		b.Fatal(err)
 	}
 
@@ -68,7 +68,7 @@ func BenchmarkClientMatterPage(b *testing.B) {
 		pg0 := p.postgresCPU(b)
 		cpu0 := processCPU()
 		start := time.Now()
-		lat, err := load(client, page, cookie, b.N)
+		lat, err := load(client, page, cookie, b.N, checkMatterPage)
 		elapsed := time.Since(start)
 		cpu := processCPU() - cpu0
 		pg := p.postgresCPU(b).since(pg0)
@@ -90,9 +90,22 @@ func BenchmarkClientMatterPage(b *testing.B) {
 	})
 }
 
+// checkMatterPage fails a client matter page without its documents and
+// newest message.
+func checkMatterPage(body []byte) error {
+	if got := bytes.Count(body, []byte(`href="/portal/documents/`)); got < matterDocuments {
+		return fmt.Errorf("%d document links, want %d", got, matterDocuments)
+	}
+	if !bytes.Contains(body, []byte(messageBody(matterMessages-1))) {
+		return fmt.Errorf("the last message is missing")
+	}
+	return nil
+}
+
 // load sends n GETs of page from connections workers and returns every
-// latency. It stops at the first failure.
-func load(client *http.Client, page, cookie string, n int) ([]time.Duration, error) {
+// latency; check reads every checkEvery-th body. It stops at the first
+// failure.
+func load(client *http.Client, page, cookie string, n int, check func([]byte) error) ([]time.Duration, error) {
 	var (
 		next    atomic.Int64
 		failed  atomic.Bool
@@ -129,12 +142,8 @@ func load(client *http.Client, page, cookie string, n int) ([]time.Duration, err
 					return
 				}
 				if i%checkEvery == 0 {
-					if got := bytes.Count(buf.Bytes(), []byte(`href="/portal/documents/`)); got < matterDocuments {
-						fail(fmt.Errorf("GET %s: %d document links, want %d", page, got, matterDocuments))
-						return
-					}
-					if !bytes.Contains(buf.Bytes(), []byte(messageBody(matterMessages-1))) {
-						fail(fmt.Errorf("GET %s: the last message is missing", page))
+					if err := check(buf.Bytes()); err != nil {
+						fail(fmt.Errorf("GET %s: %w", page, err))
 						return
 					}
 				}
