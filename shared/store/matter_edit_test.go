@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -262,4 +263,47 @@ func TestMatterFiltersAndRelatedContacts(t *testing.T) {
 	assert.Equal(t, d.member.UserID, *got.UpdatedByUserID, "relating records who changed the matter")
 	require.NoError(t, ms.Unrelate(ctx, d.member, family.ID, d.client.ID))
 	assert.ErrorIs(t, ms.Unrelate(ctx, d.member, family.ID, d.client.ID), store.ErrNotFound)
+}
+
+// A search's matters are paged from the IDs it found: open ones first,
+// newest activity first, each once.
+func TestMatterSearchPages(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	ctx := context.Background()
+	ms := d.s.Matters
+	want := map[int64]bool{}
+	for i := range 70 {
+		in := matterIn(d.related.ID, fmt.Sprintf("Paging probe %d", i))
+		if i%3 == 0 {
+			in.Category = models.StatusClosed
+		}
+		m, err := ms.Create(ctx, d.admin, in, today)
+		require.NoError(t, err)
+		want[m.ID] = true
+	}
+	var got []matters.Row
+	after := ""
+	for {
+		page, n, capped, err := ms.ListCounted(ctx, d.member, matters.Filter{Query: "paging probe"}, after, true)
+		require.NoError(t, err)
+		assert.Equal(t, 70, n)
+		assert.False(t, capped)
+		got = append(got, page.Items...)
+		if after = page.Next; after == "" {
+			break
+		}
+	}
+	require.Len(t, got, 70)
+	seen := map[int64]bool{}
+	for i, m := range got {
+		assert.True(t, want[m.ID] && !seen[m.ID], "each found matter once")
+		seen[m.ID] = true
+		if i > 0 {
+			prev := got[i-1]
+			pc, mc := prev.StatusCategory == models.StatusClosed, m.StatusCategory == models.StatusClosed
+			assert.True(t, !pc && mc || pc == mc && (prev.UpdatedAt.After(m.UpdatedAt) || prev.UpdatedAt.Equal(m.UpdatedAt) && prev.ID > m.ID),
+				"open first, then newest first")
+		}
+	}
 }

@@ -13,6 +13,9 @@ type ContactSearch struct {
 	Kind string
 	// WithArchived finds archived contacts too (a matter's client).
 	WithArchived bool
+	// Ordered is a search whose caller lists the contacts by name, a page
+	// at a time (see the head index, migration 00013).
+	Ordered bool
 }
 
 // ContactSearchSQL selects the contact_id and sort_name of the firm
@@ -43,6 +46,16 @@ func ContactSearchSQL(cs ContactSearch, args map[string]any) string {
 		args["name_from"], args["name_to"] = PrefixRange(words[0])
 		return `SELECT id AS contact_id, sort_name FROM contacts
 			WHERE firm_id = @firm AND sort_name >= @name_from AND sort_name < @name_to` + ofKind + contactInUse
+	}
+	if w := words[0]; cs.Ordered && len(words) == 1 && !strings.HasPrefix(w, "#") {
+		// The name-ordered bucket of the word's first three characters,
+		// read until the page is full (DISTINCT in the index's order).
+		// The word is tested with left(), not as a range, so the planner
+		// cannot take the term index, sort every match and cut the page
+		// after (as its estimates of a prefix's matches would have it).
+		args["head"], args["word"], args["word_len"] = string([]rune(w)[:3]), w, len([]rune(w))
+		return `SELECT DISTINCT sort_name, contact_id FROM contact_terms
+			WHERE firm_id = @firm AND head = @head AND left(term, @word_len) = @word` + ofKind + termInUse
 	}
 	parts := make([]string, len(words))
 	for i, w := range words {

@@ -56,6 +56,9 @@ func BenchmarkFirmRecords(b *testing.B) {
 		}
 		name, digits := strings.ToLower(last[:4]), phone[len(phone)-7:]
 		pagesOf[size] = []page{
+			// Fifty rows at both sizes: what a page of a search costs once
+			// it is full.
+			{"contacts list", "/staff/contacts", `<strong>`},
 			{"contact search by name", "/staff/contacts?q=" + url.QueryEscape(name), last},
 			{"contact search by phone", "/staff/contacts?q=" + digits, last},
 			{"open matters", "/staff/matters?status=open", `<td><a href="/staff/matters/`},

@@ -44,7 +44,8 @@ func (h *handler) clientMatters(c *fiber.Ctx) error {
 // keeps, with unread counts; "Show more" brings the next page.
 func (h *handler) matterList(c *fiber.Ctx, name, title string, f matters.Filter) error {
 	v := viewer(session(c))
-	page, err := h.stores.Matters.List(c.UserContext(), v, f, c.Query("after"))
+	// The staff list shows its count (a client's does not).
+	page, count, capped, err := h.stores.Matters.ListCounted(c.UserContext(), v, f, c.Query("after"), !v.IsClient())
 	if err != nil {
 		return pageErr(err)
 	}
@@ -56,7 +57,8 @@ func (h *handler) matterList(c *fiber.Ctx, name, title string, f matters.Filter)
 	if err != nil {
 		return err
 	}
-	d := mattersData{Matters: page.Items, Unread: unread, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}, Filter: f}
+	d := mattersData{Matters: page.Items, Unread: unread, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}, Filter: f,
+		Count: count, Capped: capped}
 	if nextPage(c, "after") {
 		return c.Render(name+"#rows", h.page(c, "", d))
 	}

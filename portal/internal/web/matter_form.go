@@ -26,12 +26,9 @@ func (h *handler) staffMatters(c *fiber.Ctx) error {
 	return h.matterList(c, "staff/matters", "Matters", f)
 }
 
-// fillMatterFilters adds the staff list's count and filter choices.
+// fillMatterFilters adds the staff list's filter choices.
 func (h *handler) fillMatterFilters(c *fiber.Ctx, v store.Viewer, d *mattersData) error {
 	var err error
-	if d.Count, d.Capped, err = h.stores.Matters.Count(c.UserContext(), v, d.Filter); err != nil {
-		return err
-	}
 	if d.Areas, err = h.stores.Matters.PracticeAreas(c.UserContext(), v); err != nil {
 		return err
 	}

@@ -112,7 +112,7 @@ func (s *Store) list(ctx context.Context, v store.Viewer, f Filter, after string
 		args["kind"] = string(f.Kind)
 		where += " AND c.kind = @kind"
 	}
-	if found := store.ContactSearchSQL(store.ContactSearch{Query: f.Query, Kind: string(f.Kind)}, args); found != "" {
+	if found := store.ContactSearchSQL(store.ContactSearch{Query: f.Query, Kind: string(f.Kind), Ordered: true}, args); found != "" {
 		// The page is cut from the search's index alone; only its rows
 		// are read from contacts.
 		from, where = `(SELECT contact_id, sort_name FROM (`+found+`) f `+hitAfter+`

@@ -5,6 +5,7 @@ package matters
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,12 +99,67 @@ func (f Filter) where(args map[string]any) string {
 // the page before). Each of the two groups is read by keyset from an index
 // in that order.
 func (s *Store) List(ctx context.Context, v store.Viewer, f Filter, after string) (store.Page[Row], error) {
+	page, _, _, err := s.ListCounted(ctx, v, f, after, false)
+	return page, err
+}
+
+// ListCounted is List, and with count also Count, reading a search's
+// matters once: up to countCap of them are found first and the page is
+// cut from those IDs (the search's cost is paid once, not once a group
+// and once for the count). A search that finds more reads as List does.
+func (s *Store) ListCounted(ctx context.Context, v store.Viewer, f Filter, after string, count bool) (page store.Page[Row], n int, capped bool, err error) {
 	closed, at, id := false, time.Now().Add(100*365*24*time.Hour), int64(0)
 	if ok, err := store.ReadCursor(after, &closed, &at, &id); err != nil {
-		return store.Page[Row]{}, err
+		return page, 0, false, err
 	} else if !ok {
 		id = 1<<63 - 1
 	}
+	if f.Query != "" {
+		args := store.ViewerArgs(v, 0)
+		ids, err := store.QueryAll(ctx, s.DB, `SELECT matters.id FROM matters WHERE `+store.MatterRule(v)+f.where(args)+
+			` LIMIT `+fmt.Sprint(countCap+1), args, func(r store.Rows, id *int64) error { return r.Scan(id) })
+		if err != nil {
+			return page, 0, false, fmt.Errorf("store: search matters: %w", err)
+		}
+		if len(ids) <= countCap {
+			args := store.ViewerArgs(v, 0)
+			// One array parameter, so the statement is the same whatever the count.
+			args["ids"], args["closed"], args["at"], args["id"] = int64Array(ids), closed, at, id
+			rows, err := store.QueryAll(ctx, s.DB, selectRows(v)+` AND matters.id = ANY (CAST(@ids AS bigint[]))
+				AND ((matters.status_category = 'closed') > @closed
+					OR ((matters.status_category = 'closed') = @closed AND (matters.updated_at, matters.id) < (@at, @id)))
+				ORDER BY (matters.status_category = 'closed'), matters.updated_at DESC, matters.id DESC
+				LIMIT `+fmt.Sprint(store.PageSize+1), args, ScanRow)
+			if err != nil {
+				return page, 0, false, fmt.Errorf("store: list matters found: %w", err)
+			}
+			return store.Trim(rows, rowCursor), len(ids), false, nil
+		}
+	}
+	if page, err = s.list(ctx, v, f, closed, at, id); err != nil || !count {
+		return page, 0, false, err
+	}
+	n, capped, err = s.Count(ctx, v, f)
+	return page, n, capped, err
+}
+
+// int64Array writes ids as a Postgres array literal: gorm would spread a
+// slice into a list of parameters.
+func int64Array(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// rowCursor is where a page of the list ends.
+func rowCursor(m Row) string {
+	return store.Cursor(m.StatusCategory == models.StatusClosed, m.UpdatedAt, m.ID)
+}
+
+// list reads a page of each group by keyset from its index.
+func (s *Store) list(ctx context.Context, v store.Viewer, f Filter, closed bool, at time.Time, id int64) (store.Page[Row], error) {
 	var out []Row
 	for _, group := range []bool{false, true} {
 		if group != closed && closed {
@@ -129,9 +185,7 @@ func (s *Store) List(ctx context.Context, v store.Viewer, f Filter, after string
 			break
 		}
 	}
-	return store.Trim(out, func(m Row) string {
-		return store.Cursor(m.StatusCategory == models.StatusClosed, m.UpdatedAt, m.ID)
-	}), nil
+	return store.Trim(out, rowCursor), nil
 }
 
 // countCap is where counting a filtered list stops: "more than 1,000".
