@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,6 +77,8 @@ func TestFormatMatterNumber(t *testing.T) {
 		{"{year}/{number}", 123456, ada, "2026/123456"},
 		{"{number}-{client}", 1, models.Contact{Kind: models.ContactPerson, FirstName: "Ada"}, "00001-Ada"},
 		{"{number}-{client}", 1, models.Contact{Kind: models.ContactPerson, LastName: "!!!"}, "00001"},
+		// A long name is cut, never the number.
+		{"{client}-{number}", 7, models.Contact{Kind: models.ContactCompany, CompanyName: strings.Repeat("A", 120)}, strings.Repeat("A", 30) + "-00007"},
 	} {
 		assert.Equal(t, tc.want, matters.FormatNumber(tc.format, tc.n, tc.client, 2026), tc.format)
 	}
@@ -305,5 +308,62 @@ func TestMatterSearchPages(t *testing.T) {
 			assert.True(t, !pc && mc || pc == mc && (prev.UpdatedAt.After(m.UpdatedAt) || prev.UpdatedAt.Equal(m.UpdatedAt) && prev.ID > m.ID),
 				"open first, then newest first")
 		}
+	}
+}
+
+// Two people closing and reopening matters at once keep the firm's totals
+// right, and neither save deadlocks the other.
+func TestMatterTotalsUnderConcurrentSaves(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	ctx := context.Background()
+	ms := d.s.Matters
+	var ids [2]int64
+	for i := range ids {
+		in := matterIn(d.related.ID, fmt.Sprintf("Racing %d", i))
+		if i == 1 {
+			in.Category = models.StatusClosed
+		}
+		m, err := ms.Create(ctx, d.admin, in, today)
+		require.NoError(t, err)
+		ids[i] = m.ID
+	}
+	errs := make(chan error, 2)
+	for w, id := range ids {
+		go func() {
+			m, err := ms.Matter(ctx, d.admin, id)
+			if err != nil {
+				errs <- err
+				return
+			}
+			in, err := ms.InputOf(ctx, d.admin, m)
+			if err != nil {
+				errs <- err
+				return
+			}
+			for i := range 30 {
+				// The two move between open and closed in opposite directions.
+				if (i+w)%2 == 0 {
+					in.Category, in.ClosedOn = models.StatusClosed, ""
+				} else {
+					in.Category, in.ClosedOn = models.StatusOpen, ""
+				}
+				if err := ms.Update(ctx, d.admin, id, in, today); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range ids {
+		require.NoError(t, <-errs)
+	}
+	for _, cat := range []models.StatusCategory{models.StatusOpen, models.StatusClosed} {
+		var want int64
+		require.NoError(t, d.db.Model(&models.Matter{}).Where("firm_id = ? AND status_category = ?", d.firm.ID, cat).Count(&want).Error)
+		got, _, err := ms.Count(ctx, d.admin, matters.Filter{Category: cat})
+		require.NoError(t, err)
+		assert.Equal(t, int(want), got, "the %s total", cat)
 	}
 }

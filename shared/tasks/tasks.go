@@ -49,12 +49,14 @@ type ContactImport struct {
 	ImportID int64 `json:"import_id"`
 }
 
-// NewContactImport builds the task of a confirmed import; its ID is the
-// import's, so confirming twice queues it once.
-func NewContactImport(firmID, importID int64) (*asynq.Task, error) {
+// NewContactImport builds the task of an import confirmed at the time
+// given. Its ID names the import and that confirmation: a confirmation
+// taken back (its task could not be queued) and made again queues anew,
+// while one confirmation delivered twice is saved once by the store.
+func NewContactImport(firmID, importID int64, confirmed time.Time) (*asynq.Task, error) {
 	return newTask(TypeContactImport, ContactImport{FirmID: firmID, ImportID: importID},
 		asynq.Queue(QueueDefault), asynq.MaxRetry(10), asynq.Timeout(30*time.Minute),
-		asynq.TaskID(fmt.Sprintf("%s:%d", TypeContactImport, importID)), asynq.Retention(24*time.Hour))
+		asynq.TaskID(fmt.Sprintf("%s:%d:%d", TypeContactImport, importID, confirmed.UnixNano())), asynq.Retention(24*time.Hour))
 }
 
 // EmailSend asks the worker to send one recorded outbound email.

@@ -62,10 +62,11 @@ func (h *handler) matterList(c *fiber.Ctx, name, title string, f matters.Filter)
 	if nextPage(c, "after") {
 		return c.Render(name+"#rows", h.page(c, "", d))
 	}
-	if !v.IsClient() {
-		if err := h.fillMatterFilters(c, v, &d); err != nil {
-			return err
-		}
+	if v.IsClient() {
+		return h.render(c, name, "", title, d) // no filters to swap the list
+	}
+	if err := h.fillMatterFilters(c, v, &d); err != nil {
+		return err
 	}
 	return h.render(c, name, "list", title, d)
 }

@@ -120,7 +120,7 @@ func (h *handler) contactImportConfirm(c *fiber.Ctx) error {
 	if err != nil {
 		return formErr(err)
 	}
-	t, err := tasks.NewContactImport(v.FirmID, imp.ID)
+	t, err := tasks.NewContactImport(v.FirmID, imp.ID, h.now())
 	if err == nil {
 		err = h.Tasks.Enqueue(c.UserContext(), t)
 	}

@@ -187,6 +187,9 @@ func (h *handler) saveMatter(c *fiber.Ctx, id int64) error {
 	case errors.As(err, &bad):
 		d.Errors = bad
 		return h.renderMatterForm(c, d, fiber.StatusUnprocessableEntity)
+	case errors.Is(err, matters.ErrNumberTaken):
+		return fiber.NewError(fiber.StatusUnprocessableEntity,
+			"The firm's matter number format gives this matter a number already taken; change the format under Settings → Firm.")
 	case err != nil:
 		return formErr(err)
 	}

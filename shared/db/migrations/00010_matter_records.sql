@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS practice_areas (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS practice_areas_name ON practice_areas (firm_id, lower(name));
 INSERT INTO practice_areas (firm_id, name)
-SELECT DISTINCT firm_id, practice_area FROM matters WHERE practice_area <> ''
+SELECT DISTINCT firm_id, left(practice_area, 100) FROM matters WHERE practice_area <> ''
 ON CONFLICT DO NOTHING;
 
 -- How many matters a firm has, by status category and permission: the

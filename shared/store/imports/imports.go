@@ -302,7 +302,7 @@ func (s *Store) RunBatch(ctx context.Context, sys store.System, id int64, size i
 			state, done = StateDone, true
 		}
 		return tx.Model(&Import{}).Where("id = ?", id).Updates(map[string]any{"state": state,
-			"processed": gorm.Expr("processed + ?", len(rows)), "refused": gorm.Expr("refused + ?", refused),
+			"processed": gorm.Expr("processed + ?", len(rows)-refused), "refused": gorm.Expr("refused + ?", refused),
 			"updated_at": gorm.Expr("now()")}).Error
 	})
 	if err != nil {

@@ -71,6 +71,10 @@ func Check(in Input, today time.Time) (checked, store.FieldErrors) {
 	if in.Status == "" && in.Category != "" {
 		in.Status = strings.ToUpper(string(in.Category[:1])) + string(in.Category[1:])
 	}
+	in.PracticeArea = strings.Join(strings.Fields(in.PracticeArea), " ")
+	if utf8.RuneCountInString(in.PracticeArea) > 100 {
+		bad.Add("practice_area", "Keep the practice area under 100 characters.")
+	}
 	in.Location = strings.Join(strings.Fields(in.Location), " ")
 	if utf8.RuneCountInString(in.Location) > 200 {
 		bad.Add("location", "Keep the location under 200 characters.")
@@ -133,20 +137,23 @@ func FormatNumber(format string, n int64, client models.Contact, year int) strin
 	if client.Kind == models.ContactCompany || name == "" {
 		name, _, _ = strings.Cut(client.Name(), " ")
 	}
+	// The client's part is cut, never the number: a long name must not
+	// make two numbers alike.
 	var b strings.Builder
+	kept := 0
 	for _, r := range name {
-		if r == '-' || r == '\'' || ('a' <= r|32 && r|32 <= 'z') || r > 127 || ('0' <= r && r <= '9') {
+		if kept < maxClientInNumber && (r == '-' || r == '\'' || ('a' <= r|32 && r|32 <= 'z') || r > 127 || ('0' <= r && r <= '9')) {
 			b.WriteRune(r)
+			kept++
 		}
 	}
 	out := strings.NewReplacer("{number}", fmt.Sprintf("%05d", n), "{client}", b.String(),
 		"{year}", strconv.Itoa(year)).Replace(format)
-	out = strings.Trim(strings.ReplaceAll(out, "--", "-"), "- ")
-	if utf8.RuneCountInString(out) > 100 {
-		out = string([]rune(out)[:100])
-	}
-	return out
+	return strings.Trim(strings.ReplaceAll(out, "--", "-"), "- ")
 }
+
+// maxClientInNumber is how much of the client's name a number holds.
+const maxClientInNumber = 30
 
 // DefaultNumberFormat is a firm's matter number format until it sets one.
 const DefaultNumberFormat = "{number}-{client}"
@@ -370,6 +377,9 @@ func setPermitted(tx *gorm.DB, v store.Viewer, matterID int64, ids []int64) erro
 
 // Permitted lists who may view matter id when only listed users may.
 func (s *Store) Permitted(ctx context.Context, v store.Viewer, id int64) ([]int64, error) {
+	if err := store.FirmUser(v); err != nil {
+		return nil, err
+	}
 	if _, err := s.Matter(ctx, v, id); err != nil {
 		return nil, err
 	}
@@ -445,6 +455,9 @@ func (s *Store) Relate(ctx context.Context, v store.Viewer, id, contactID int64,
 
 // Unrelate takes a related contact off a matter.
 func (s *Store) Unrelate(ctx context.Context, v store.Viewer, id, contactID int64) error {
+	if err := store.FirmUser(v); err != nil {
+		return err
+	}
 	if _, err := s.Matter(ctx, v, id); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,7 +57,7 @@ func TestImportTenThousandContacts(t *testing.T) {
 	assert.Equal(t, 1, imp.ToUpdate)
 	assert.Equal(t, 2, imp.Refused)
 
-	task, err := tasks.NewContactImport(v.FirmID, imp.ID)
+	task, err := tasks.NewContactImport(v.FirmID, imp.ID, time.Now())
 	require.NoError(t, err)
 	require.NoError(t, j.ImportContacts(ctx, task), "not confirmed: nothing to run")
 	_, err = j.Stores.Imports.Confirm(ctx, v, imp.ID)
