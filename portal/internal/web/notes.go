@@ -56,19 +56,15 @@ func (h *handler) notesList(onMatter bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return h.showNotes(c, on, base)
+		d, err := h.loadNotes(c, on, base, c.Query("after"))
+		if err != nil {
+			return err
+		}
+		if nextPage(c, "after") {
+			return c.Render("staff/notes#rows", h.page(c, "", d))
+		}
+		return h.render(c, "staff/notes", "section", "Notes", d)
 	}
-}
-
-func (h *handler) showNotes(c *fiber.Ctx, on notes.On, base string) error {
-	d, err := h.loadNotes(c, on, base, c.Query("after"))
-	if err != nil {
-		return err
-	}
-	if nextPage(c, "after") {
-		return c.Render("staff/notes#rows", h.page(c, "", d))
-	}
-	return h.render(c, "staff/notes", "section", "Notes", d)
 }
 
 func (h *handler) loadNotes(c *fiber.Ctx, on notes.On, base, after string) (notesData, error) {
