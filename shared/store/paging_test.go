@@ -181,6 +181,8 @@ func TestPagingContacts(t *testing.T) {
 		{"every contact, for a member", "", d.member, `TRUE`},
 		{"a word, through contact_terms", "quil", d.member,
 			`(sort_name LIKE '%quil%' OR id IN (SELECT contact_id FROM contact_emails WHERE address LIKE '%quil%'))`},
+		{"a longer word, through its term range", "quillo", d.member,
+			`(sort_name LIKE '%quillo%' OR id IN (SELECT contact_id FROM contact_emails WHERE address LIKE '%quillo%'))`},
 		{"two words, through contact_terms", "Pat QUILLON", d.member, `starts_with(sort_name, 'pat quillon')`},
 		{"digits, through contact_terms", "(777)", d.member,
 			`id IN (SELECT contact_id FROM contact_phone_numbers WHERE number LIKE '%777%')`},

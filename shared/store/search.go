@@ -47,9 +47,11 @@ func ContactSearchSQL(cs ContactSearch, args map[string]any) string {
 		return `SELECT id AS contact_id, sort_name FROM contacts
 			WHERE firm_id = @firm AND sort_name >= @name_from AND sort_name < @name_to` + ofKind + contactInUse
 	}
-	if w := words[0]; cs.Ordered && len(words) == 1 && !strings.HasPrefix(w, "#") {
+	if w := words[0]; cs.Ordered && len(words) == 1 && !strings.HasPrefix(w, "#") && len([]rune(w)) <= headWordMax {
 		// The name-ordered bucket of the word's first three characters,
-		// read until the page is full (DISTINCT in the index's order).
+		// read until the page is full (DISTINCT in the index's order). A
+		// longer word finds few contacts, whose range is cheaper to sort
+		// than its bucket (all of "ann" for "annabelle") is to read.
 		// The word is tested with left(), not as a range, so the planner
 		// cannot take the term index, sort every match and cut the page
 		// after (as its estimates of a prefix's matches would have it).
@@ -69,6 +71,10 @@ func ContactSearchSQL(cs ContactSearch, args map[string]any) string {
 	}
 	return strings.Join(parts, " INTERSECT ")
 }
+
+// headWordMax is the longest word a name-ordered search reads from its
+// head bucket (see ContactSearchSQL).
+const headWordMax = 4
 
 // searchWords is what a search looks up: a phone number typed in any
 // format as its digits, else each word, lower-cased.
