@@ -106,11 +106,10 @@ func (h *handler) editMatter(c *fiber.Ctx) error {
 func (h *handler) renderMatterForm(c *fiber.Ctx, d matterFormData, status int) error {
 	v := viewer(session(c))
 	ctx := c.UserContext()
-	choices, err := h.stores.Events.EventChoices(ctx, v, 0, nil)
-	if err != nil {
+	var err error
+	if d.Users, err = h.stores.Events.UserChoices(ctx, v); err != nil {
 		return err
 	}
-	d.Users = choices.Users
 	if d.Areas, err = h.stores.Matters.PracticeAreas(ctx, v); err != nil {
 		return err
 	}

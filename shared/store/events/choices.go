@@ -54,12 +54,9 @@ func (s *Store) EventChoices(ctx context.Context, v store.Viewer, matterID int64
 	}
 	var out EventChoices
 	db := s.DB.WithContext(ctx)
-	var users []models.User
-	if err := db.Where("firm_id = ? AND active", v.FirmID).Order("first_name, last_name, id").Find(&users).Error; err != nil {
-		return out, fmt.Errorf("store: list users: %w", err)
-	}
-	for _, u := range users {
-		out.Users = append(out.Users, UserChoice{ID: u.ID, Name: u.Name()})
+	var err error
+	if out.Users, err = s.UserChoices(ctx, v); err != nil {
+		return out, err
 	}
 	ms := &matters.Store{DB: s.DB}
 	if matterID != 0 {
@@ -86,6 +83,23 @@ func (s *Store) EventChoices(ctx context.Context, v store.Viewer, matterID int64
 	}
 	out.Contacts, err = s.contactChoices(db, v, uniqueIDs(contactIDs), contactIDs)
 	return out, err
+}
+
+// UserChoices lists the firm's active users by name, for the pickers of
+// attendees, attorneys and who may see a matter.
+func (s *Store) UserChoices(ctx context.Context, v store.Viewer) ([]UserChoice, error) {
+	if err := store.FirmUser(v); err != nil {
+		return nil, err
+	}
+	var users []models.User
+	if err := s.DB.WithContext(ctx).Where("firm_id = ? AND active", v.FirmID).Order("first_name, last_name, id").Find(&users).Error; err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	out := make([]UserChoice, len(users))
+	for i, u := range users {
+		out[i] = UserChoice{ID: u.ID, Name: u.Name()}
+	}
+	return out, nil
 }
 
 // pickerSize is how many contacts the event form's search offers.

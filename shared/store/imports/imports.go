@@ -86,13 +86,32 @@ func (Row) TableName() string { return "contact_import_rows" }
 // its emails or numbers, or a new contact. matches maps emails and numbers
 // to the firm's contacts (contacts.Store.Matches). Empty rows are left out.
 func Plan(rows []contactcsv.Row, matches map[string]int64) []Row {
+	return plan(rows, checkAll(rows), matches)
+}
+
+// checkedRow is a row of the file as the contact form's checks leave it.
+type checkedRow struct {
+	in  contacts.Input
+	bad store.FieldErrors
+}
+
+func checkAll(rows []contactcsv.Row) []checkedRow {
+	out := make([]checkedRow, len(rows))
+	for i, r := range rows {
+		out[i].in, out[i].bad = contacts.Check(r.Input)
+	}
+	return out
+}
+
+// plan is Plan over rows already checked (checked[i] is rows[i]).
+func plan(rows []contactcsv.Row, checked []checkedRow, matches map[string]int64) []Row {
 	out := make([]Row, 0, len(rows))
 	seen := map[string]int{} // email or number -> the line that had it first
-	for _, r := range rows {
+	for i, r := range rows {
 		if r.Empty {
 			continue
 		}
-		in, bad := contacts.Check(r.Input)
+		in, bad := checked[i].in, checked[i].bad
 		row := Row{Line: r.Line, Name: nameOf(r.Input)}
 		raw, _ := json.Marshal(in) // a plain struct: cannot fail
 		row.Input = raw
@@ -166,13 +185,13 @@ func (s *Store) Preview(ctx context.Context, v store.Viewer, fileName string, ro
 	if err := store.FirmUser(v); err != nil {
 		return Import{}, err
 	}
+	checked := checkAll(rows)
 	var emails, numbers []string
-	for _, r := range rows {
-		in, _ := contacts.Check(r.Input)
-		for _, e := range in.Emails {
+	for _, c := range checked {
+		for _, e := range c.in.Emails {
 			emails = append(emails, e.Address)
 		}
-		for _, p := range in.Phones {
+		for _, p := range c.in.Phones {
 			numbers = append(numbers, p.Number)
 		}
 	}
@@ -180,7 +199,7 @@ func (s *Store) Preview(ctx context.Context, v store.Viewer, fileName string, ro
 	if err != nil {
 		return Import{}, err
 	}
-	planned := Plan(rows, matches)
+	planned := plan(rows, checked, matches)
 	imp := Import{FirmID: v.FirmID, UserID: v.UserID, FileName: fileName, State: StatePreviewed}
 	for _, r := range planned {
 		switch r.Action {
