@@ -38,7 +38,9 @@ type Config struct {
 	MailFrom         string
 	Env              Env
 	LogLevel         string
-	ShutdownTimeout  time.Duration
+	// LogFormat is json (production) or text (readable in a terminal).
+	LogFormat       string
+	ShutdownTimeout time.Duration
 	// SessionIdleTimeout ends a portal session after this long without a request.
 	SessionIdleTimeout time.Duration
 	// SessionMaxAge ends a portal session this long after sign-in, active or not.
@@ -135,6 +137,14 @@ var keys = []key{
 			return nil
 		}
 		return fmt.Errorf("%q is not one of debug, info, warn, error", v)
+	}},
+	{"LOG_FORMAT", "json", func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "json", "text":
+			c.LogFormat = strings.ToLower(v)
+			return nil
+		}
+		return fmt.Errorf("%q is not one of json, text", v)
 	}},
 	{"SHUTDOWN_TIMEOUT", "25s", func(c *Config, v string) error {
 		return setDuration(&c.ShutdownTimeout, v)

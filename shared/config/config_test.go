@@ -31,6 +31,8 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 15*time.Minute, c.SessionIdleTimeout)
 	assert.Equal(t, 12*time.Hour, c.SessionMaxAge)
 	assert.Equal(t, int64(100<<20), c.UploadMaxBytes)
+	assert.Equal(t, "json", c.LogFormat)
+	assert.Equal(t, "info", c.LogLevel)
 	assert.Equal(t, 2*time.Minute, c.NoticeBatchWindow)
 }
 
@@ -64,6 +66,7 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{"MAIL_FROM", "nobody", "MAIL_FROM"},
 		{"PARLEY_ENV", "staging", "PARLEY_ENV"},
 		{"LOG_LEVEL", "loud", "LOG_LEVEL"},
+		{"LOG_FORMAT", "yaml", "LOG_FORMAT"},
 		{"SHUTDOWN_TIMEOUT", "soon", "SHUTDOWN_TIMEOUT"},
 		{"SHUTDOWN_TIMEOUT", "-1s", "SHUTDOWN_TIMEOUT"},
 		{"SESSION_IDLE_TIMEOUT", "15", "SESSION_IDLE_TIMEOUT"},

@@ -38,6 +38,9 @@ local_url() {
 	echo "http://$host:$port"
 }
 
+# A terminal reads text logs better than JSON lines (production keeps JSON).
+export LOG_FORMAT=${LOG_FORMAT:-text}
+
 # Texting goes through the carrier simulator unless a carrier account is
 # configured: without TWILIO_ACCOUNT_SID, every program (simulator included)
 # gets the simulator's account, its API URL and a one-number pool. Anything

@@ -142,7 +142,7 @@ func serveForTest(t *testing.T, app *fiber.App) string {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Listen(ctx, app, ln, 5*time.Second, NewLogger(io.Discard, "test", "error")) }()
+	go func() { done <- Listen(ctx, app, ln, 5*time.Second, NewLogger(io.Discard, "test", "error", "json")) }()
 	t.Cleanup(func() {
 		cancel()
 		assert.NoError(t, <-done)

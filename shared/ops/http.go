@@ -16,6 +16,10 @@ import (
 // HeaderRequestID is read from the request when sane and always set on the response.
 const HeaderRequestID = "X-Request-ID"
 
+// HeaderPoll marks a page's background poll (a badge, new texts): it is
+// logged at debug level, so the polls of an open page do not drown the log.
+const HeaderPoll = "X-Parley-Poll"
+
 // RouteUnmatched is the route label of requests no route answered.
 const RouteUnmatched = "unmatched"
 
@@ -91,7 +95,7 @@ func Middleware(logger *slog.Logger, m *HTTPMetrics) fiber.Handler {
 		switch {
 		case status >= fiber.StatusInternalServerError:
 			level = slog.LevelError
-		case isProbeRoute(route):
+		case isProbeRoute(route), c.Get(HeaderPoll) == "1":
 			level = slog.LevelDebug
 		}
 		attrs := []slog.Attr{

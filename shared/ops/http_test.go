@@ -20,7 +20,7 @@ import (
 func newTestApp(t *testing.T) (*fiber.App, *prometheus.Registry, *logBuffer) {
 	t.Helper()
 	var out logBuffer
-	logger := NewLogger(&out, "portal", "debug")
+	logger := NewLogger(&out, "portal", "debug", "json")
 	reg := NewRegistry()
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Use(Middleware(logger, NewHTTPMetrics(reg, "portal")))
@@ -160,13 +160,29 @@ func TestMiddlewareProbesLogAtDebug(t *testing.T) {
 	}
 }
 
+func TestMiddlewarePollsLogAtDebug(t *testing.T) {
+	t.Parallel()
+	app, _, out := newTestApp(t)
+	for _, poll := range []bool{true, false} {
+		req := httptest.NewRequest(http.MethodGet, "/things/1", nil)
+		if poll {
+			req.Header.Set(HeaderPoll, "1")
+		}
+		do(t, app, req)
+	}
+	lines := out.Find(t, map[string]any{"msg": "http request", "route": "/things/:id"})
+	require.Len(t, lines, 2)
+	assert.Equal(t, "DEBUG", lines[0]["level"], "a page's background poll")
+	assert.Equal(t, "INFO", lines[1]["level"], "a request a person made")
+}
+
 func TestMiddlewareLabelsStaticFilesByPrefix(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	require.NoError(t, writeFile(dir+"/app.js", "console.log(1)"))
 	reg := NewRegistry()
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Use(Middleware(NewLogger(io.Discard, "portal", "info"), NewHTTPMetrics(reg, "portal")))
+	app.Use(Middleware(NewLogger(io.Discard, "portal", "info", "json"), NewHTTPMetrics(reg, "portal")))
 	app.Static("/static", dir)
 
 	resp, _ := do(t, app, httptest.NewRequest(http.MethodGet, "/static/app.js", nil))
@@ -184,7 +200,7 @@ func TestAccessLogRedactsTokens(t *testing.T) {
 	t.Parallel()
 	var logs logBuffer
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Use(Middleware(NewLogger(&logs, "portal", "info"), nil))
+	app.Use(Middleware(NewLogger(&logs, "portal", "info", "json"), nil))
 	app.Get("/login/link/:token", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	resp, err := app.Test(httptest.NewRequest("GET", "/login/link/s3cr3t-token-value", nil))
 	require.NoError(t, err)

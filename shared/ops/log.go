@@ -24,12 +24,17 @@ const (
 	taskIDKey
 )
 
-// NewLogger returns a JSON logger writing to w at the given level
-// (debug|info|warn|error; anything else means info). Every record carries
-// program=<program>, and request_id or task_id when the context passed to
-// the *Context logging methods holds one.
-func NewLogger(w io.Writer, program, level string) *slog.Logger {
-	h := slog.NewJSONHandler(w, &slog.HandlerOptions{Level: ParseLevel(level)})
+// NewLogger returns a logger writing to w at the given level
+// (debug|info|warn|error; anything else means info), as JSON lines, or as
+// slog's key=value text when format is "text" (for a terminal: `make run`).
+// Every record carries program=<program>, and request_id or task_id when
+// the context passed to the *Context logging methods holds one.
+func NewLogger(w io.Writer, program, level, format string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: ParseLevel(level)}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if format == "text" {
+		h = slog.NewTextHandler(w, opts)
+	}
 	return slog.New(NewContextHandler(h)).With(slog.String(KeyProgram, program))
 }
 

@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,7 +13,7 @@ import (
 func TestNewLoggerAddsProgramAndContextIDs(t *testing.T) {
 	t.Parallel()
 	var out logBuffer
-	logger := NewLogger(&out, "portal", "info")
+	logger := NewLogger(&out, "portal", "info", "json")
 
 	ctx := WithRequestID(context.Background(), "req-1")
 	logger.InfoContext(ctx, "hello", "n", 1)
@@ -30,6 +31,15 @@ func TestNewLoggerAddsProgramAndContextIDs(t *testing.T) {
 	assert.Equal(t, "store", recs[1]["component"])
 	assert.NotContains(t, recs[2], "request_id")
 	assert.NotContains(t, recs[2], "task_id")
+}
+
+func TestNewLoggerTextFormat(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	NewLogger(&out, "portal", "info", "text").InfoContext(WithRequestID(context.Background(), "req-1"), "hello", "n", 1)
+	line := out.String()
+	assert.Contains(t, line, "level=INFO msg=hello program=portal n=1 request_id=req-1")
+	assert.False(t, strings.HasPrefix(line, "{"), "text, not JSON: %s", line)
 }
 
 func TestNewLoggerLevel(t *testing.T) {
@@ -51,7 +61,7 @@ func TestNewLoggerLevel(t *testing.T) {
 		t.Run(tt.level, func(t *testing.T) {
 			t.Parallel()
 			var out logBuffer
-			logger := NewLogger(&out, "worker", tt.level)
+			logger := NewLogger(&out, "worker", tt.level, "json")
 			logger.Debug("d")
 			logger.Info("i")
 			logger.Warn("w")

@@ -31,7 +31,7 @@ func TestListenShutsDownGracefully(t *testing.T) {
 	defer cancel()
 	var out logBuffer
 	listened := make(chan error, 1)
-	go func() { listened <- Listen(ctx, app, ln, 10*time.Second, NewLogger(&out, "gateway", "info")) }()
+	go func() { listened <- Listen(ctx, app, ln, 10*time.Second, NewLogger(&out, "gateway", "info", "json")) }()
 
 	type result struct {
 		status int
@@ -99,7 +99,7 @@ func TestListenCancelledBeforeServing(t *testing.T) {
 
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	done := make(chan error, 1)
-	go func() { done <- Listen(ctx, app, ln, time.Second, NewLogger(io.Discard, "portal", "info")) }()
+	go func() { done <- Listen(ctx, app, ln, time.Second, NewLogger(io.Discard, "portal", "info", "json")) }()
 	select {
 	case err := <-done:
 		assert.NoError(t, err)
@@ -117,7 +117,7 @@ func TestServeReportsListenError(t *testing.T) {
 	defer taken.Close()
 
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	err = Serve(context.Background(), app, taken.Addr().String(), time.Second, NewLogger(io.Discard, "portal", "info"))
+	err = Serve(context.Background(), app, taken.Addr().String(), time.Second, NewLogger(io.Discard, "portal", "info", "json"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), taken.Addr().String())
 	var opErr *net.OpError
@@ -134,7 +134,7 @@ func TestServeServesUntilCancelled(t *testing.T) {
 		Mount(app, NewRegistry(), nil)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- Serve(ctx, app, addr, time.Second, NewLogger(io.Discard, "worker", "info")) }()
+		go func() { done <- Serve(ctx, app, addr, time.Second, NewLogger(io.Discard, "worker", "info", "json")) }()
 
 		var served, failed bool
 		deadline := time.Now().Add(20 * time.Second)

@@ -47,7 +47,7 @@ func TestTaskMiddlewareCalledDirectly(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
 	var out logBuffer
-	mw := NewTaskMetrics(reg).Middleware(NewLogger(&out, "worker", "info"))
+	mw := NewTaskMetrics(reg).Middleware(NewLogger(&out, "worker", "info", "json"))
 
 	h := mw(asynq.HandlerFunc(func(ctx context.Context, task *asynq.Task) error {
 		if string(task.Payload()) == "bad" {
@@ -80,7 +80,7 @@ func TestTaskMiddlewareInAsynqServer(t *testing.T) {
 
 	reg := prometheus.NewRegistry()
 	var out logBuffer
-	logger := NewLogger(&out, "worker", "info")
+	logger := NewLogger(&out, "worker", "info", "json")
 	metrics := NewTaskMetrics(reg)
 
 	var mu sync.Mutex

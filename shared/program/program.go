@@ -41,7 +41,7 @@ func run(name string, stderr io.Writer, load func() (config.Config, error), fn R
 		fmt.Fprintf(stderr, "%s: %v\n", name, err)
 		return 2
 	}
-	log := ops.NewLogger(stderr, name, cfg.LogLevel)
+	log := ops.NewLogger(stderr, name, cfg.LogLevel, cfg.LogFormat)
 	slog.SetDefault(log)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

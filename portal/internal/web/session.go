@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/shared/ops"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/upload"
 )
@@ -21,7 +22,7 @@ const (
 	csrfField     = "_csrf"
 	// pollHeader marks background polling (badges, new texts): it does not
 	// count as activity for the idle limit.
-	pollHeader = "X-Parley-Poll"
+	pollHeader = ops.HeaderPoll
 )
 
 // Locals keys.
