@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -23,11 +24,32 @@ type page struct {
 	CSRF        string
 	IdleSeconds int
 	Dev         bool
-	Data        any
+	// Nav is the staff navigation item the page belongs to, marked current.
+	Nav  string
+	Data any
+}
+
+// staffNav maps a staff path's first segment to its navigation item.
+var staffNav = map[string]string{
+	"matters": "matters", "documents": "matters", "contacts": "contacts", "notes": "contacts",
+	"calendar": "calendar", "texts": "texts", "settings": "settings", "profile": "settings",
+}
+
+// navOf is the navigation item of the page at path ("" outside /staff/).
+func navOf(path string) string {
+	rest, ok := strings.CutPrefix(path, "/staff/")
+	if !ok {
+		return ""
+	}
+	first, _, _ := strings.Cut(rest, "/")
+	if first == "" {
+		return "matters" // /staff/ is the matter list
+	}
+	return staffNav[first]
 }
 
 func (h *handler) page(c *fiber.Ctx, title string, data any) page {
-	p := page{Title: title, Data: data, Dev: h.Config.Dev()}
+	p := page{Title: title, Data: data, Dev: h.Config.Dev(), Nav: navOf(c.Path())}
 	p.CSRF, _ = c.Locals(localCSRF).(string)
 	if s := session(c); s != nil {
 		p.Session = s

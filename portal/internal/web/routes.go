@@ -101,6 +101,7 @@ func (h *handler) routes(app *fiber.App) {
 	staff.Post("/texts/contacts/:id", h.staffTextSend)
 	staff.Post("/texts/:id/retry", h.staffTextRetry)
 	staff.Get("/texts/media/:id", h.staffTextMedia)
+	staff.Get("/settings", h.settingsHome)
 	staff.Get("/settings/texting", h.adminOnly, h.textingSettings)
 	staff.Post("/settings/texting/enable", h.adminOnly, h.textingEnable)
 	staff.Post("/settings/texting/details", h.adminOnly, h.textingDetails)

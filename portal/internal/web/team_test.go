@@ -220,3 +220,40 @@ func TestFirmSettingsPage(t *testing.T) {
 	assert.Equal(t, "{year}-{number}", f.MatterNumberFormat)
 	assert.Equal(t, "office@demo.test", f.MainEmail)
 }
+
+// Settings is in every user's navigation: it opens the first section they
+// may change, lists only those, and the navigation marks where the user is.
+func TestSettingsNavigation(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	for _, tt := range []struct {
+		email, first string
+		sections     []string
+		hidden       []string
+	}{
+		{seed.DemoAdminEmail, "/staff/settings/firm",
+			[]string{"/staff/settings/firm", "/staff/settings/team", "/staff/settings/texting", "/staff/settings/notifications", "/staff/profile"}, nil},
+		{seed.DemoMemberEmail, "/staff/settings/notifications",
+			[]string{"/staff/settings/notifications", "/staff/profile"}, []string{"/staff/settings/firm", "/staff/settings/team"}},
+	} {
+		t.Run(tt.email, func(t *testing.T) {
+			b := e.signedIn(tt.email)
+			r := b.get("/staff/settings")
+			require.Equal(t, http.StatusSeeOther, r.StatusCode)
+			assert.Equal(t, tt.first, r.Header.Get("Location"))
+			r = b.get(tt.first)
+			require.Equal(t, http.StatusOK, r.StatusCode)
+			assert.Contains(t, r.body, `<a href="/staff/settings" aria-current="page">Settings</a>`)
+			assert.Contains(t, r.body, `<a href="`+tt.first+`" aria-current="page">`, "the section is marked")
+			for _, s := range tt.sections {
+				assert.Contains(t, r.body, `<a href="`+s+`"`, s)
+			}
+			for _, s := range tt.hidden {
+				assert.NotContains(t, r.body, `<a href="`+s+`"`, s)
+			}
+			r = b.get("/staff/contacts")
+			assert.Contains(t, r.body, `<a href="/staff/contacts" aria-current="page">Contacts</a>`)
+			assert.Contains(t, r.body, `<a href="/staff/settings">Settings</a>`)
+		})
+	}
+}
