@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/parleyhq/parley/shared/calendar"
+	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/events"
 	"github.com/parleyhq/parley/shared/store/firms"
@@ -165,5 +166,30 @@ func TestTemplateSamplesAreNextMonday(t *testing.T) {
 		assert.Equal(t, "Invitation", got[0].Label)
 		assert.Contains(t, got[0].Text, "Mon, Dec 14, 2:00 PM to 3:00 PM EST at 123 Main St")
 		assert.Contains(t, got[0].Text, "Doe Law: ")
+	}
+}
+
+// The event page's one status column: a sent text's delivery, else where
+// the planned text stands and why.
+func TestEventNotificationStatus(t *testing.T) {
+	t.Parallel()
+	row := func(status, reason, text, failure string) events.NotificationRow {
+		n := events.NotificationRow{TextStatus: text, FailureReason: failure}
+		n.Status, n.Reason = status, reason
+		return n
+	}
+	tests := []struct {
+		n    events.NotificationRow
+		want string
+	}{
+		{row(models.NotificationPlanned, "", "", ""), "Planned"},
+		{row(models.NotificationSent, "", string(models.TextDelivered), ""), "Delivered"},
+		{row(models.NotificationSent, "", string(models.TextFailed), "Unreachable number"), "Not delivered (Unreachable number)"},
+		{row(models.NotificationSent, "", "", ""), "Sent"},
+		{row(models.NotificationSkipped, "The contact opted out of texts.", "", ""), "Not sent: The contact opted out of texts."},
+		{row(models.NotificationCancelled, "The event was cancelled.", "", ""), "Cancelled: The event was cancelled."},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, eventData{}.Status(tt.n))
 	}
 }

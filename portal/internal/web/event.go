@@ -35,32 +35,37 @@ func (d eventData) AnswerLabel(a models.Answer) string {
 	return "No answer yet"
 }
 
-// StatusLabel is where a planned text stands, in words.
-func (d eventData) StatusLabel(status string) string {
-	switch status {
-	case models.NotificationPlanned:
-		return "Planned"
-	case models.NotificationSent:
-		return "Sent"
-	case models.NotificationCancelled:
-		return "Cancelled"
-	case models.NotificationSkipped:
-		return "Not sent"
+// Status is where a planned text stands, in words: once sent, how its
+// delivery went (with the carrier's reason for a failure); before, whether
+// it is still planned, and why not.
+func (d eventData) Status(n events.NotificationRow) string {
+	if n.Status == models.NotificationSent && n.TextStatus != "" {
+		label := textStatusLabel(models.TextStatus(n.TextStatus))
+		if n.FailureReason != "" {
+			label += " (" + n.FailureReason + ")"
+		}
+		return label
 	}
-	return status
+	label := n.Status
+	switch n.Status {
+	case models.NotificationPlanned:
+		label = "Planned"
+	case models.NotificationSent:
+		label = "Sent"
+	case models.NotificationCancelled:
+		label = "Cancelled"
+	case models.NotificationSkipped:
+		label = "Not sent"
+	}
+	if n.Reason != "" {
+		label += ": " + n.Reason
+	}
+	return label
 }
 
 // CalendarLink is the week of the event on the firm's calendar.
 func (d eventData) CalendarLink() string {
 	return "/staff/calendar?view=week&date=" + d.Event.StartsAt.In(d.Zone).Format(dateLayout)
-}
-
-// TextStatus is the delivery status of the text that carried a notification.
-func (d eventData) TextStatus(n events.NotificationRow) string {
-	if n.TextStatus == "" {
-		return ""
-	}
-	return textStatusLabel(models.TextStatus(n.TextStatus))
 }
 
 // eventParam is the signed-in viewer, the event named by the :id route
