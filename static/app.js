@@ -35,6 +35,37 @@
     if (e.target && e.target.id === "flash") showFlash();
   });
 
+  // On a phone a list's table loses its headings (app.css): each value
+  // but the first (the row's name) carries its column's heading instead.
+  function labelCells() {
+    var tables = document.querySelectorAll("table.list");
+    for (var t = 0; t < tables.length; t++) {
+      var heads = tables[t].querySelectorAll("thead th");
+      var rows = tables[t].querySelectorAll("tbody tr");
+      for (var r = 0; r < rows.length; r++) {
+        var cells = rows[r].children;
+        if (cells.length !== heads.length) continue; // a message row across the table
+        for (var i = 1; i < cells.length; i++) {
+          var label = heads[i].textContent.trim();
+          if (label && cells[i].textContent.trim() && !cells[i].hasAttribute("data-label")) cells[i].setAttribute("data-label", label);
+        }
+      }
+    }
+  }
+  labelCells();
+  document.addEventListener("htmx:afterSettle", labelCells);
+
+  // A form that comes back with errors puts the first one in view and
+  // focus, next to its field, instead of leaving it off screen.
+  function focusInvalid(root) {
+    var field = root && root.querySelector && root.querySelector('[aria-invalid="true"]');
+    if (!field) return;
+    field.focus({ preventScroll: true });
+    field.scrollIntoView({ block: "center" });
+  }
+  document.addEventListener("htmx:afterSettle", function (e) { focusInvalid(e.detail.elt); });
+  focusInvalid(document);
+
   // A long poll that failed (server restarting, network gone) tries again
   // after a pause instead of stopping for good.
   document.addEventListener("htmx:afterRequest", function (e) {

@@ -69,19 +69,36 @@ func (s *SMTPServer) Mails() []Mail {
 // WaitFor waits until a message to addr arrives, or fails the test.
 func (s *SMTPServer) WaitFor(t testing.TB, addr string, timeout time.Duration) Mail {
 	t.Helper()
+	return s.WaitForNext(t, addr, 0, timeout)
+}
+
+// To is the messages to addr so far, in the order they arrived.
+func (s *SMTPServer) To(addr string) []Mail {
+	var out []Mail
+	for _, m := range s.Mails() {
+		for _, to := range m.To {
+			if strings.EqualFold(to, addr) {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// WaitForNext waits until the message to addr after the first seen
+// arrives, or fails the test.
+func (s *SMTPServer) WaitForNext(t testing.TB, addr string, seen int, timeout time.Duration) Mail {
+	t.Helper()
 	deadline := time.After(timeout)
 	for {
-		for _, m := range s.Mails() {
-			for _, to := range m.To {
-				if strings.EqualFold(to, addr) {
-					return m
-				}
-			}
+		if to := s.To(addr); len(to) > seen {
+			return to[seen]
 		}
 		select {
 		case <-s.added:
 		case <-deadline:
-			t.Fatalf("testkit: no email to %s within %s", addr, timeout)
+			t.Fatalf("testkit: no new email to %s within %s", addr, timeout)
 		}
 	}
 }

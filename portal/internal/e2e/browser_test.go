@@ -32,7 +32,23 @@ type browser struct {
 	shots   []string        // screenshots taken, in order
 	console *consoleLog
 	checked bool // checkConsole ran
+	width   int  // the screen's width in CSS pixels
 }
+
+// viewport is a screen a test emulates.
+type viewport struct {
+	name          string
+	width, height int
+	scale         float64
+	mobile        bool
+}
+
+// The screens the tests use: a phone (an iPhone 12–15, 390×844 CSS pixels
+// at 3×) and a laptop.
+var (
+	phone  = viewport{"phone", phoneWidth, phoneHeight, phoneScale, true}
+	laptop = viewport{"laptop", 1280, 800, 1, false}
+)
 
 // Phone viewport: a 390×844 CSS-pixel portrait screen at 3× (an iPhone 12–15).
 const (
@@ -47,9 +63,16 @@ const cspProbe = `document.addEventListener("securitypolicyviolation", function 
   console.error("Content Security Policy violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline code") + " at " + e.sourceFile + ":" + e.lineNumber);
 });`
 
-// newBrowser starts Chromium with a fresh profile. flowTimeout bounds every
-// step together; the browser itself is stopped when the test ends.
+// newBrowser starts Chromium at a phone's size with a fresh profile.
+// flowTimeout bounds every step together; the browser itself is stopped
+// when the test ends.
 func newBrowser(t *testing.T, flowTimeout time.Duration) *browser {
+	t.Helper()
+	return newBrowserOn(t, flowTimeout, phone)
+}
+
+// newBrowserOn is newBrowser on the screen vp.
+func newBrowserOn(t *testing.T, flowTimeout time.Duration, vp viewport) *browser {
 	t.Helper()
 	chromium := requireChromium(t)
 	profile := t.TempDir() // made before the cleanup below, so removed after the browser exits
@@ -67,7 +90,7 @@ func newBrowser(t *testing.T, flowTimeout time.Duration) *browser {
 	root, cancelRoot := context.WithTimeout(context.Background(), flowTimeout+time.Minute)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(root, opts...)
 	tab, cancelTab := chromedp.NewContext(alloc)
-	b := &browser{t: t, tab: tab, shotDir: t.TempDir(), console: &consoleLog{}}
+	b := &browser{t: t, tab: tab, shotDir: t.TempDir(), console: &consoleLog{}, width: vp.width}
 	t.Cleanup(func() {
 		if t.Failed() && !b.checked {
 			for _, m := range b.console.messages() {
@@ -94,9 +117,11 @@ func newBrowser(t *testing.T, flowTimeout time.Duration) *browser {
 	ctx, cancel := context.WithTimeout(tab, flowTimeout)
 	t.Cleanup(cancel)
 	b.ctx = ctx
-	b.step("phone viewport", 10*time.Second,
-		chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateScale(phoneScale),
-			chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
+	opt := []chromedp.EmulateViewportOption{chromedp.EmulateScale(vp.scale)}
+	if vp.mobile {
+		opt = append(opt, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+	}
+	b.step(vp.name+" viewport", 10*time.Second, chromedp.EmulateViewport(int64(vp.width), int64(vp.height), opt...))
 	return b
 }
 
@@ -134,13 +159,13 @@ func (b *browser) eval(expr string) bool {
 	return v
 }
 
-// fitsPhone checks that the page does not scroll sideways on the phone.
+// fitsPhone checks that the page does not scroll sideways on the screen.
 // It compares with the screen's width, not window.innerWidth: a mobile
 // browser widens its layout viewport to fit content that overflows.
 func (b *browser) fitsPhone() {
 	b.t.Helper()
-	if !b.eval(fmt.Sprintf(`document.documentElement.scrollWidth <= %d`, phoneWidth)) {
-		b.t.Errorf("the page is wider than the %dpx phone screen", phoneWidth)
+	if !b.eval(fmt.Sprintf(`document.documentElement.scrollWidth <= %d`, b.width)) {
+		b.t.Errorf("the page is wider than the %dpx screen", b.width)
 	}
 }
 
@@ -193,7 +218,8 @@ func (b *browser) keepScreenshots() {
 	for _, src := range b.shots {
 		data, err := os.ReadFile(src)
 		if err == nil {
-			err = os.WriteFile(filepath.Join(dir, b.t.Name()+"-"+filepath.Base(src)), data, 0o644)
+			name := strings.ReplaceAll(b.t.Name(), "/", "-") + "-" + filepath.Base(src)
+			err = os.WriteFile(filepath.Join(dir, name), data, 0o644)
 		}
 		if err != nil {
 			b.t.Errorf("keep screenshot: %v", err)

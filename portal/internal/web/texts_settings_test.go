@@ -70,7 +70,7 @@ func TestTextingSettings(t *testing.T) {
 	r = admin.post("/staff/settings/texting/enable", nil)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.body)
 	r = admin.get(r.Header.Get("Location"))
-	assert.Contains(t, r.body, "18885550100")
+	assert.Contains(t, r.body, "(888) 555-0100")
 	f := e.firm(seed.DemoFirmSlug)
 	assert.True(t, f.TextingEnabled)
 	assert.Equal(t, "+18885550100", *f.TextingNumber)

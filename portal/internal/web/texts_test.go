@@ -361,7 +361,7 @@ func TestUnknownTextBecomesContact(t *testing.T) {
 
 	r := admin.get("/staff/texts/unknown")
 	require.Equal(t, http.StatusOK, r.StatusCode)
-	assert.Contains(t, r.body, "14155550190")
+	assert.Contains(t, r.body, "(415) 555-0190")
 	assert.Contains(t, r.body, "Hi, this is Dana &lt;Doe&gt;")
 	assert.NotContains(t, admin.get("/staff/texts").body, "Dana", "unknown texts stay out of conversations")
 
