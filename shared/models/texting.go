@@ -94,8 +94,10 @@ type UnknownText struct {
 	Body             string
 	MediaCount       int
 	ContactID        *int64
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// DismissedAt: an administrator marked the text as no enquiry.
+	DismissedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // GatewaySpool is a task the gateway kept in Postgres because Redis

@@ -216,17 +216,17 @@ func TestUnreadTexts(t *testing.T) {
 	second := d.inbound(t, d.client.ID, "two")
 	d.inbound(t, d.related.ID, "three")
 	for _, v := range []store.Viewer{d.admin, d.member} {
-		show, n, err := d.s.Texting.TextBadge(ctx, v)
+		show, n, _, err := d.s.Texting.TextBadge(ctx, v)
 		require.NoError(t, err)
 		assert.True(t, show)
 		assert.Equal(t, 3, n)
 	}
 
 	require.NoError(t, d.s.Texting.MarkThreadRead(ctx, d.admin, d.client.ID, second.ID))
-	_, n, err := d.s.Texting.TextBadge(ctx, d.admin)
+	_, n, _, err := d.s.Texting.TextBadge(ctx, d.admin)
 	require.NoError(t, err)
 	assert.Equal(t, 1, n, "read per user")
-	_, n, err = d.s.Texting.TextBadge(ctx, d.member)
+	_, n, _, err = d.s.Texting.TextBadge(ctx, d.member)
 	require.NoError(t, err)
 	assert.Equal(t, 3, n, "another user's reading changes nothing for the member")
 
@@ -245,11 +245,11 @@ func TestUnreadTexts(t *testing.T) {
 	assert.Zero(t, reads, "no read marks on another firm's contact")
 
 	require.NoError(t, d.s.Firms.SetTextBadge(ctx, d.member, false))
-	show, _, err := d.s.Texting.TextBadge(ctx, d.member)
+	show, _, _, err := d.s.Texting.TextBadge(ctx, d.member)
 	require.NoError(t, err)
 	assert.False(t, show)
 	require.NoError(t, d.s.Firms.DisableTexting(ctx, d.admin))
-	show, _, err = d.s.Texting.TextBadge(ctx, d.admin)
+	show, _, _, err = d.s.Texting.TextBadge(ctx, d.admin)
 	require.NoError(t, err)
 	assert.False(t, show, "no badge while texting is off")
 

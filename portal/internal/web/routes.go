@@ -95,6 +95,7 @@ func (h *handler) routes(app *fiber.App) {
 	staff.Get("/texts/new", h.staffTextNew)
 	staff.Get("/texts/unknown", h.adminOnly, h.staffUnknownTexts)
 	staff.Post("/texts/unknown/:id/contact", h.adminOnly, h.staffUnknownToContact)
+	staff.Post("/texts/unknown/:id/dismiss", h.adminOnly, h.staffUnknownDismiss)
 	staff.Get("/texts/contacts/:id", h.staffTextThread)
 	staff.Get("/texts/contacts/:id/messages", h.staffTextMessages)
 	staff.Get("/texts/contacts/:id/older", h.staffTextOlder)

@@ -32,7 +32,11 @@ type textsData struct {
 	Texting       firms.TextingSettings
 	Conversations []texting.Conversation
 	Admin         bool
-	More          more
+	// Enquiries are the newest texts from unknown numbers waiting for an
+	// administrator, and how many there are (see texting.Enquiries).
+	Enquiries    []models.UnknownText
+	EnquiryCount int
+	More         more
 	// StopPoll: a later page is shown, which the first page's refresh
 	// would drop, so it stops.
 	StopPoll bool
@@ -42,6 +46,17 @@ type textsData struct {
 type badgeData struct {
 	Show   bool
 	Unread int
+	// Enquiries counts texts from unknown numbers waiting for an
+	// administrator, up to 100.
+	Enquiries int
+}
+
+// Total is the number the badge shows.
+func (d badgeData) Total() string {
+	if d.Enquiries > 99 {
+		return fmt.Sprintf("%d+", d.Unread+99)
+	}
+	return strconv.Itoa(d.Unread + d.Enquiries)
 }
 
 // threadData is one contact's text thread, or the contact picker of a new
@@ -167,17 +182,22 @@ func (h *handler) staffTexts(c *fiber.Ctx) error {
 		d.StopPoll = true
 		return c.Render("staff/texts#rows", h.page(c, "", d))
 	}
+	if !isHTMX(c) { // the conversations' own refresh leaves the enquiries as they are
+		if d.Enquiries, d.EnquiryCount, err = h.stores.Texting.Enquiries(c.UserContext(), v, 3); err != nil {
+			return err
+		}
+	}
 	return h.render(c, "staff/texts", "conversations", "Communications", d)
 }
 
 // staffTextBadge is the nav's unread-texts badge, polled by the layout.
 func (h *handler) staffTextBadge(c *fiber.Ctx) error {
-	show, n, err := h.stores.Texting.TextBadge(c.UserContext(), viewer(session(c)))
+	show, n, enquiries, err := h.stores.Texting.TextBadge(c.UserContext(), viewer(session(c)))
 	if err != nil {
 		return storeErr(err)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Render("staff/texts#badge", h.page(c, "", badgeData{Show: show, Unread: n}))
+	return c.Render("staff/texts#badge", h.page(c, "", badgeData{Show: show, Unread: n, Enquiries: enquiries}))
 }
 
 // loadThread fills d with the contact's thread and marks it read up to the

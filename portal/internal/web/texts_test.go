@@ -363,7 +363,9 @@ func TestUnknownTextBecomesContact(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	assert.Contains(t, r.body, "(415) 555-0190")
 	assert.Contains(t, r.body, "Hi, this is Dana &lt;Doe&gt;")
-	assert.NotContains(t, admin.get("/staff/texts").body, "Dana", "unknown texts stay out of conversations")
+	comms := admin.get("/staff/texts").body
+	_, conversations, _ := strings.Cut(comms, `id="conversations"`)
+	assert.NotContains(t, conversations, "Dana", "unknown texts stay out of conversations")
 
 	r = admin.post(fmt.Sprintf("/staff/texts/unknown/%d/contact", u.ID), url.Values{"first_name": {" "}})
 	assert.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
@@ -385,6 +387,59 @@ func TestUnknownTextBecomesContact(t *testing.T) {
 	r = admin.get(target)
 	assert.Contains(t, r.body, "Hi, this is Dana &lt;Doe&gt;", "the text joined the new contact's conversation")
 	assert.Contains(t, admin.get("/staff/texts/unknown").body, "Now a contact")
+}
+
+// A text from an unknown number is an enquiry: the administrators' badge
+// counts it and Communications shows it on top until the sender is made a
+// contact or the text dismissed. Members see neither.
+func TestEnquiries(t *testing.T) {
+	t.Parallel()
+	e, _ := textingEnv(t, testPool)
+	admin := e.enableTexting()
+	member := e.signedIn(seed.DemoMemberEmail)
+	f := e.firm(seed.DemoFirmSlug)
+	badge := func(b *browser) string {
+		r := b.get("/staff/texts/badge")
+		require.Equal(t, http.StatusOK, r.StatusCode)
+		return strings.TrimSpace(r.body)
+	}
+	assert.Empty(t, badge(admin))
+	assert.NotContains(t, admin.get("/staff/texts").body, `id="enquiries"`)
+
+	unknown := func(sid, from, body string) models.UnknownText {
+		u := models.UnknownText{FirmID: f.ID, Dialect: "twilio", CarrierMessageID: sid, FromNumber: from, Body: body}
+		require.NoError(t, e.db.Create(&u).Error)
+		return u
+	}
+	dana := unknown("SMenq1", "+14155550190", "Do you take new clients?")
+	unknown("SMenq2", "+14155550190", "It is about a car accident.")
+	spam := unknown("SMenq3", "+14155550191", "You won a cruise")
+
+	assert.Contains(t, badge(admin), `aria-label="0 unread texts and 3 texts from unknown numbers">3<`)
+	assert.Empty(t, badge(member), "members cannot answer enquiries")
+	r := admin.get("/staff/texts")
+	_, top, _ := strings.Cut(r.body, `id="enquiries"`)
+	top, _, _ = strings.Cut(top, `id="conversations"`)
+	assert.Contains(t, top, "(415) 555-0190")
+	assert.Contains(t, top, "Do you take new clients?")
+	assert.Contains(t, top, "Answer or dismiss all 3")
+	assert.NotContains(t, member.get("/staff/texts").body, `id="enquiries"`)
+
+	// Dismissing the spam takes it out of the badge; another firm or a
+	// member cannot dismiss anything.
+	assert.Equal(t, http.StatusNotFound, member.post(fmt.Sprintf("/staff/texts/unknown/%d/dismiss", spam.ID), nil).StatusCode)
+	other := e.newFirmAdmin("enquiries")
+	assert.Equal(t, http.StatusNotFound, e.signedIn(other).post(fmt.Sprintf("/staff/texts/unknown/%d/dismiss", spam.ID), nil).StatusCode)
+	require.Equal(t, http.StatusSeeOther, admin.post(fmt.Sprintf("/staff/texts/unknown/%d/dismiss", spam.ID), nil).StatusCode)
+	assert.Contains(t, badge(admin), ">2<")
+	assert.Contains(t, admin.get("/staff/texts/unknown").body, "Dismissed")
+
+	// Making Dana a contact answers both of her texts: they are now unread
+	// texts of her conversation.
+	r = admin.post(fmt.Sprintf("/staff/texts/unknown/%d/contact", dana.ID), url.Values{"first_name": {"Dana"}})
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.body)
+	assert.Equal(t, `<span class="badge" aria-label="2 unread texts">2</span>`, badge(admin))
+	assert.NotContains(t, admin.get("/staff/texts").body, `id="enquiries"`)
 }
 
 func TestMatterTexts(t *testing.T) {

@@ -51,3 +51,16 @@ func (h *handler) staffUnknownToContact(c *fiber.Ctx) error {
 	}
 	return redirect(c, fmt.Sprintf("/staff/texts/contacts/%d", contact.ID))
 }
+
+// staffUnknownDismiss takes the sender's open texts out of the badge and off
+// the top of Communications (spam, a wrong number); they stay listed.
+func (h *handler) staffUnknownDismiss(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.stores.Texting.DismissUnknown(c.UserContext(), viewer(session(c)), id); err != nil {
+		return storeErr(err)
+	}
+	return redirect(c, fmt.Sprintf("/staff/texts/unknown#unknown-%d", id))
+}

@@ -19,9 +19,10 @@ import (
 // the nav asks for it every few seconds. The firm's count of inbound texts
 // and the user's count of those read are kept as texts are stored and
 // threads read, so the count is one subtraction, however many texts there are.
-func (s *Store) TextBadge(ctx context.Context, v store.Viewer) (show bool, unread int, err error) {
+// An administrator's badge also counts the open enquiries (see Enquiries).
+func (s *Store) TextBadge(ctx context.Context, v store.Viewer) (show bool, unread, enquiries int, err error) {
 	if err := store.FirmUser(v); err != nil {
-		return false, 0, err
+		return false, 0, 0, err
 	}
 	var row struct {
 		Show   bool
@@ -33,12 +34,17 @@ func (s *Store) TextBadge(ctx context.Context, v store.Viewer) (show bool, unrea
 		FROM users u JOIN firms f ON f.id = u.firm_id WHERE u.firm_id = ? AND u.id = ?`, v.FirmID, v.UserID).
 		Take(&row).Error
 	if err != nil {
-		return false, 0, store.NotFound(err, "text badge")
+		return false, 0, 0, store.NotFound(err, "text badge")
 	}
 	if !row.Show {
-		row.Unread = 0
+		return false, 0, 0, nil
 	}
-	return row.Show, row.Unread, nil
+	if v.Admin {
+		if enquiries, err = s.enquiryCount(ctx, v); err != nil {
+			return false, 0, 0, err
+		}
+	}
+	return true, row.Unread, enquiries, nil
 }
 
 // Conversation is one contact's thread as listed: the last text and how

@@ -34,6 +34,66 @@ func (s *Store) UnknownTexts(ctx context.Context, v store.Viewer, after string) 
 	return store.Trim(out, func(u models.UnknownText) string { return store.Cursor(u.CreatedAt, u.ID) }), nil
 }
 
+// enquiryCap is where counting open enquiries stops: the badge says "99+".
+const enquiryCap = 99
+
+// Enquiries are the open texts from unknown numbers (neither made a
+// contact nor dismissed), newest first: up to n of them, and how many
+// there are, up to enquiryCap+1. Administrators only; anyone else has none.
+func (s *Store) Enquiries(ctx context.Context, v store.Viewer, n int) ([]models.UnknownText, int, error) {
+	if store.Admin(v) != nil {
+		return nil, 0, nil
+	}
+	count, err := s.enquiryCount(ctx, v)
+	if err != nil || count == 0 || n == 0 {
+		return nil, count, err
+	}
+	var out []models.UnknownText
+	err = s.DB.WithContext(ctx).Where("firm_id = ? AND contact_id IS NULL AND dismissed_at IS NULL", v.FirmID).
+		Order("created_at DESC, id DESC").Limit(n).Find(&out).Error
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list enquiries: %w", err)
+	}
+	return out, count, nil
+}
+
+// enquiryCount counts v's firm's open enquiries, up to enquiryCap+1.
+func (s *Store) enquiryCount(ctx context.Context, v store.Viewer) (int, error) {
+	var n int
+	err := s.DB.WithContext(ctx).Raw(`SELECT count(*) FROM (SELECT 1 FROM unknown_texts
+		WHERE firm_id = ? AND contact_id IS NULL AND dismissed_at IS NULL LIMIT ?) e`, v.FirmID, enquiryCap+1).Scan(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: count enquiries: %w", err)
+	}
+	return n, nil
+}
+
+// DismissUnknown marks the open texts from the sender of unknown text id as
+// no enquiry (spam, a wrong number): they stay listed, out of the badge.
+// Administrators only.
+func (s *Store) DismissUnknown(ctx context.Context, v store.Viewer, id int64) error {
+	if err := store.Admin(v); err != nil {
+		return err
+	}
+	res := s.DB.WithContext(ctx).Exec(`UPDATE unknown_texts SET dismissed_at = now(), updated_at = now()
+		WHERE firm_id = ? AND contact_id IS NULL AND dismissed_at IS NULL
+		AND from_number = (SELECT from_number FROM unknown_texts WHERE firm_id = ? AND id = ?)`, v.FirmID, v.FirmID, id)
+	if res.Error != nil {
+		return fmt.Errorf("store: dismiss unknown text: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		var exists bool
+		if err := s.DB.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM unknown_texts WHERE firm_id = ? AND id = ?)`,
+			v.FirmID, id).Scan(&exists).Error; err != nil {
+			return fmt.Errorf("store: dismiss unknown text: %w", err)
+		}
+		if !exists {
+			return store.ErrNotFound
+		}
+	}
+	return nil
+}
+
 // ContactFromUnknown turns the sender of an unknown text into a contact in
 // one step: a person with that number as texting number. Every unknown
 // text from the number is linked to the contact and joins their
