@@ -392,12 +392,17 @@ func (m PortalMessage) FromClient() bool { return m.AuthorContactID != nil }
 
 // ClientNotice is an item a client will be told about in the next email.
 type ClientNotice struct {
-	ID         int64
-	FirmID     int64
-	ContactID  int64
-	MatterID   int64
-	Kind       string
-	Summary    string
+	ID        int64
+	FirmID    int64
+	ContactID int64
+	MatterID  int64
+	Kind      string
+	Summary   string
+	// The item announced (one of them): the email leaves it out once the
+	// client has opened it or the firm has stopped sharing it.
+	DocumentID *int64
+	MessageID  *int64
+	FolderID   *int64
 	NotifiedAt *time.Time
 	CreatedAt  time.Time
 	UpdatedAt  time.Time

@@ -87,6 +87,31 @@ type matterData struct {
 	MoreDocuments, OlderMessages more
 	// Folder is the folder whose documents are listed; 0 for all.
 	Folder int64
+	// Shared is what the firm user just shared, offered to undo.
+	Shared *sharedItem
+}
+
+// sharedItem is a document or folder just shared with the client: the
+// notice waits NOTICE_BATCH_WINDOW, and undoing before then leaves it out
+// of the email (see portal.Store.EmailNotices).
+type sharedItem struct {
+	Name, UndoURL string
+}
+
+// ClientName is the matter's client, as the share confirmations name them.
+func (d matterData) ClientName() string { return d.Matter.ClientName }
+
+// ShareEffect says what sharing does for the client, after "will be able
+// to see …": emailed when they have portal access.
+func (d matterData) ShareEffect() string {
+	c, ok := d.Client.(models.Contact)
+	switch {
+	case !ok:
+		return " in the client portal"
+	case c.PortalInvitedAt != nil:
+		return " in the client portal and will be emailed about it"
+	}
+	return " once invited to the client portal"
 }
 
 // loadMatter reads a matter's page: the newest documents and messages,

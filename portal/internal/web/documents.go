@@ -41,7 +41,9 @@ type sendResult struct {
 	Sent    []models.Document
 	Refused []upload.Refused
 	Message bool
-	Error   string
+	// MessageID is the message sent with the files, if any.
+	MessageID int64
+	Error     string
 }
 
 // receiveDocuments streams the form's files into the document store and
@@ -92,6 +94,9 @@ func (h *handler) receiveDocuments(c *fiber.Ctx, v store.Viewer, matterID int64)
 		return out, storeErr(err)
 	}
 	out.Sent, out.Message = docs, msg != nil
+	if msg != nil {
+		out.MessageID = msg.ID
+	}
 	return out, nil
 }
 

@@ -170,10 +170,14 @@ func TestSharingReadReceiptsAndNotices(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, client.get(docPath).StatusCode)
 
 	staffPage := fmt.Sprintf("/staff/matters/%d", m.ID)
-	staff.get(staffPage)
+	before := staff.get(staffPage).body
+	assert.Contains(t, before, "Casey Client will be able to see “Internal case memo.txt” in the client portal and will be emailed about it.",
+		"sharing asks first, saying what it does")
 	r := staff.post(fmt.Sprintf("/staff/documents/%d/share", memo.ID), url.Values{"share": {"1"}}, "HX-Request", "true")
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	assert.Contains(t, r.body, "not opened yet")
+	assert.Contains(t, r.body, "Shared Internal case memo.txt with Casey Client.")
+	assert.Contains(t, r.body, fmt.Sprintf(`hx-post="/staff/documents/%d/share"`, memo.ID), "with an Undo")
 	r = staff.post(fmt.Sprintf("/staff/matters/%d/messages", m.ID), url.Values{"body": {"We filed today."}})
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	r = staff.post(fmt.Sprintf("/staff/matters/%d/status", m.ID), url.Values{"client_status": {"Filed"}, "next_steps": {"Wait for the court date"}})

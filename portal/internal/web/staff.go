@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/store/matters"
+	"github.com/parleyhq/parley/shared/store/portal"
 	"github.com/parleyhq/parley/shared/store/signin"
 	"github.com/parleyhq/parley/shared/tasks"
 )
@@ -101,10 +102,11 @@ func (h *handler) staffMessage(c *fiber.Ctx) error {
 	if err != nil {
 		return storeErr(err)
 	}
-	if _, err := h.stores.Portal.AddMessage(c.UserContext(), v, id, body); err != nil {
+	msg, err := h.stores.Portal.AddMessage(c.UserContext(), v, id, body)
+	if err != nil {
 		return storeErr(err)
 	}
-	h.notify(c, v, m, "message", "A new message about "+m.Description)
+	h.notify(c, v, m, portal.Notice{Kind: "message", Summary: "A new message about " + m.Description, MessageID: msg.ID})
 	return h.staffRefresh(c, v, id, "messages")
 }
 
@@ -121,11 +123,11 @@ func (h *handler) staffUpload(c *fiber.Ctx) error {
 	}
 	for _, d := range res.Sent {
 		if d.SharedWithClient {
-			h.notify(c, v, m, "document", "New document: "+d.Name)
+			h.notify(c, v, m, portal.Notice{Kind: "document", Summary: "New document: " + d.Name, DocumentID: d.ID})
 		}
 	}
 	if res.Message {
-		h.notify(c, v, m, "message", "A new message about "+m.Description)
+		h.notify(c, v, m, portal.Notice{Kind: "message", Summary: "A new message about " + m.Description, MessageID: res.MessageID})
 	}
 	d, err := h.staffMatterData(c, v, id)
 	if err != nil {
@@ -155,7 +157,7 @@ func (h *handler) staffShareDocument(c *fiber.Ctx) error {
 		return storeErr(err)
 	}
 	if share {
-		h.notify(c, v, m, "document", "New document: "+doc.Name)
+		h.notify(c, v, m, portal.Notice{Kind: "document", Summary: "New document: " + doc.Name, DocumentID: doc.ID})
 	}
 	if !isHTMX(c) {
 		return redirect(c, fmt.Sprintf("/staff/matters/%d#documents", m.ID))
@@ -163,6 +165,9 @@ func (h *handler) staffShareDocument(c *fiber.Ctx) error {
 	d, err := h.staffMatterData(c, v, m.ID)
 	if err != nil {
 		return err
+	}
+	if share {
+		d.Shared = &sharedItem{Name: doc.Name, UndoURL: fmt.Sprintf("/staff/documents/%d/share", doc.ID)}
 	}
 	return c.Render("staff/matter#documents", h.page(c, "", d))
 }
@@ -205,14 +210,23 @@ func (h *handler) staffShareFolder(c *fiber.Ctx) error {
 	if err != nil {
 		return storeErr(err)
 	}
-	if share {
-		m, err := h.stores.Matters.Matter(c.UserContext(), v, id)
-		if err != nil {
-			return storeErr(err)
-		}
-		h.notify(c, v, m, "document", "New folder shared with you: "+f.Name)
+	if !share {
+		return h.staffRefresh(c, v, id, "documents")
 	}
-	return h.staffRefresh(c, v, id, "documents")
+	m, err := h.stores.Matters.Matter(c.UserContext(), v, id)
+	if err != nil {
+		return storeErr(err)
+	}
+	h.notify(c, v, m, portal.Notice{Kind: "document", Summary: "New folder shared with you: " + f.Name, FolderID: f.ID})
+	if !isHTMX(c) {
+		return redirect(c, fmt.Sprintf("/staff/matters/%d#documents", id))
+	}
+	d, err := h.staffMatterData(c, v, id)
+	if err != nil {
+		return err
+	}
+	d.Shared = &sharedItem{Name: "the folder " + f.Name, UndoURL: fmt.Sprintf("/staff/matters/%d/folders/%d/share", id, f.ID)}
+	return c.Render("staff/matter#documents", h.page(c, "", d))
 }
 
 // staffInvite emails the matter's client a portal invitation.
@@ -260,9 +274,9 @@ func (h *handler) staffDocument(c *fiber.Ctx) error {
 // notify records an item for the client's next email and schedules that
 // email. A failure here must not undo what the firm user did, so it is
 // logged; the notice row stays and is picked up by the next item's task.
-func (h *handler) notify(c *fiber.Ctx, v store.Viewer, m matters.Row, kind, summary string) {
+func (h *handler) notify(c *fiber.Ctx, v store.Viewer, m matters.Row, notice portal.Notice) {
 	ctx := c.UserContext()
-	contactID, ok, err := h.stores.Portal.AddClientNotice(ctx, v, m, kind, summary)
+	contactID, ok, err := h.stores.Portal.AddClientNotice(ctx, v, m, notice)
 	if err == nil && ok {
 		var t *asynq.Task
 		if t, err = tasks.NewClientNotify(v.FirmID, contactID, h.now(), h.Config.NoticeBatchWindow); err == nil {

@@ -183,9 +183,17 @@ func (s *Store) UnreadCounts(ctx context.Context, v store.Viewer, matterIDs []in
 	return out, nil
 }
 
+// Notice is an item a client will hear about: what it is (kind
+// "document" or "message"), its line in the email, and the item itself
+// (one of the IDs).
+type Notice struct {
+	Kind, Summary                   string
+	DocumentID, MessageID, FolderID int64
+}
+
 // AddClientNotice records an item the matter's client will hear about, if
 // the client has portal access. It reports the contact to notify.
-func (s *Store) AddClientNotice(ctx context.Context, v store.Viewer, m matters.Row, kind, summary string) (int64, bool, error) {
+func (s *Store) AddClientNotice(ctx context.Context, v store.Viewer, m matters.Row, notice Notice) (int64, bool, error) {
 	var invited bool
 	err := s.DB.WithContext(ctx).Raw(`SELECT portal_invited_at IS NOT NULL FROM contacts WHERE firm_id = ? AND id = ?`,
 		v.FirmID, m.ClientContactID).Scan(&invited).Error
@@ -195,9 +203,17 @@ func (s *Store) AddClientNotice(ctx context.Context, v store.Viewer, m matters.R
 	if !invited {
 		return 0, false, nil
 	}
-	n := models.ClientNotice{FirmID: v.FirmID, ContactID: m.ClientContactID, MatterID: m.ID, Kind: kind, Summary: summary}
+	n := models.ClientNotice{FirmID: v.FirmID, ContactID: m.ClientContactID, MatterID: m.ID, Kind: notice.Kind, Summary: notice.Summary,
+		DocumentID: idOrNil(notice.DocumentID), MessageID: idOrNil(notice.MessageID), FolderID: idOrNil(notice.FolderID)}
 	if err := s.DB.WithContext(ctx).Create(&n).Error; err != nil {
 		return 0, false, fmt.Errorf("store: add notice: %w", err)
 	}
 	return m.ClientContactID, true, nil
+}
+
+func idOrNil(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,9 +33,15 @@ func (s *Store) EmailNotices(ctx context.Context, sys store.System, contactID in
 		if err != nil || len(notices) == 0 {
 			return err
 		}
-		e, err := noticeEmail(tx, sys, contactID, notices, publicURL)
+		live, err := stillNews(tx, notices)
 		if err != nil {
 			return err
+		}
+		var e *models.OutboundEmail
+		if len(live) > 0 {
+			if e, err = noticeEmail(tx, sys, contactID, live, publicURL); err != nil {
+				return err
+			}
 		}
 		if e != nil {
 			if err := outbox.Add(tx, e); err != nil {
@@ -52,6 +59,37 @@ func (s *Store) EmailNotices(ctx context.Context, sys store.System, contactID in
 		return nil, fmt.Errorf("store: notify client %d: %w", contactID, err)
 	}
 	return email, nil
+}
+
+// stillNews keeps the notices whose item the client has not opened and
+// the firm still shares: a batched email must not announce a message the
+// client read in the portal meanwhile, or a document shared by mistake and
+// unshared (Undo) before the email went.
+func stillNews(tx *gorm.DB, notices []models.ClientNotice) ([]models.ClientNotice, error) {
+	ids := make([]int64, len(notices))
+	for i, n := range notices {
+		ids[i] = n.ID
+	}
+	var stale []int64
+	err := tx.Raw(`SELECT n.id FROM client_notices n WHERE n.id IN ? AND (
+		(n.document_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM documents d
+			WHERE d.firm_id = n.firm_id AND d.id = n.document_id AND d.first_viewed_by_client_at IS NULL
+			AND (d.shared_with_client OR EXISTS (SELECT 1 FROM folders f
+				WHERE f.firm_id = d.firm_id AND f.id = d.folder_id AND f.shared_with_client))))
+		OR (n.message_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM portal_messages m
+			WHERE m.firm_id = n.firm_id AND m.id = n.message_id AND m.read_at IS NULL))
+		OR (n.folder_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM folders f
+			WHERE f.firm_id = n.firm_id AND f.id = n.folder_id AND f.shared_with_client)))`, ids).Scan(&stale).Error
+	if err != nil {
+		return nil, fmt.Errorf("read notices' items: %w", err)
+	}
+	var live []models.ClientNotice
+	for _, n := range notices {
+		if !slices.Contains(stale, n.ID) {
+			live = append(live, n)
+		}
+	}
+	return live, nil
 }
 
 // noticeEmail writes the email, or returns nil if the client has no address.

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +77,65 @@ func TestRequeueNoticesFindsLostTasks(t *testing.T) {
 	assert.Equal(t, 1, n)
 	require.Len(t, enq.tasks, 1)
 	assert.Equal(t, tasks.TypeClientNotify, enq.tasks[0].Type())
+}
+
+// A batched notice leaves out what the client read, and what the firm
+// stopped sharing, before it went; with nothing left, no email goes.
+func TestNotifyClientLeavesOutWhatIsNoLongerNews(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	gdb := testkit.DB(t)
+	store, err := docstore.NewDisk(t.TempDir())
+	require.NoError(t, err)
+	require.NoError(t, seed.Demo(ctx, gdb, store, testkit.Logger()))
+	var m models.Matter
+	require.NoError(t, gdb.Take(&m).Error)
+	doc := func(name string, shared bool, viewed *time.Time) *int64 {
+		d := models.Document{FirmID: m.FirmID, MatterID: &m.ID, Name: name, StorageKey: "k/" + name, MIMEType: "text/plain",
+			SharedWithClient: shared, FirstViewedByClientAt: viewed, SHA256: strings.Repeat("0", 64)}
+		require.NoError(t, gdb.Create(&d).Error)
+		return &d.ID
+	}
+	msg := func(body string, read *time.Time) *int64 {
+		pm := models.PortalMessage{FirmID: m.FirmID, MatterID: m.ID, Body: body, ReadAt: read}
+		var admin models.User
+		require.NoError(t, gdb.Where("email = ?", seed.DemoAdminEmail).Take(&admin).Error)
+		pm.AuthorUserID = &admin.ID
+		require.NoError(t, gdb.Create(&pm).Error)
+		return &pm.ID
+	}
+	now := time.Now()
+	notice := func(summary string, n models.ClientNotice) {
+		n.FirmID, n.ContactID, n.MatterID, n.Kind, n.Summary = m.FirmID, m.ClientContactID, m.ID, "document", summary
+		require.NoError(t, gdb.Create(&n).Error)
+	}
+	notice("New document: fresh.pdf", models.ClientNotice{DocumentID: doc("fresh.pdf", true, nil)})
+	notice("New document: opened.pdf", models.ClientNotice{DocumentID: doc("opened.pdf", true, &now)})
+	notice("New document: memo.txt", models.ClientNotice{DocumentID: doc("memo.txt", false, nil)}) // undone
+	notice("A new message: unread", models.ClientNotice{MessageID: msg("unread", nil)})
+	notice("A new message: read", models.ClientNotice{MessageID: msg("read", &now)})
+
+	enq := &enqueued{}
+	j := newJobs(gdb, enq)
+	task, err := tasks.NewClientNotify(m.FirmID, m.ClientContactID, time.Now(), 2*time.Minute)
+	require.NoError(t, err)
+	require.NoError(t, j.NotifyClient(ctx, task))
+	var emails []models.OutboundEmail
+	require.NoError(t, gdb.Find(&emails).Error)
+	require.Len(t, emails, 1)
+	assert.Equal(t, "Demo Law LLP: 2 new items in your client portal", emails[0].Subject)
+	assert.Contains(t, emails[0].BodyText, "fresh.pdf")
+	assert.Contains(t, emails[0].BodyText, "A new message: unread")
+	for _, gone := range []string{"opened.pdf", "memo.txt", "A new message: read"} {
+		assert.NotContains(t, emails[0].BodyText, gone)
+	}
+
+	// Only read or unshared items: no email at all, and nothing left waiting.
+	notice("New document: opened again.pdf", models.ClientNotice{DocumentID: doc("opened again.pdf", true, &now)})
+	require.NoError(t, j.NotifyClient(ctx, task))
+	require.NoError(t, gdb.Find(&emails).Error)
+	assert.Len(t, emails, 1, "no second email")
+	var pending int64
+	require.NoError(t, gdb.Model(&models.ClientNotice{}).Where("notified_at IS NULL").Count(&pending).Error)
+	assert.Zero(t, pending)
 }
