@@ -60,8 +60,10 @@ func (s *Store) Enquiries(ctx context.Context, v store.Viewer, n int) ([]models.
 // enquiryCount counts v's firm's open enquiries, up to enquiryCap+1.
 func (s *Store) enquiryCount(ctx context.Context, v store.Viewer) (int, error) {
 	var n int
+	// In the open index's order, so the count reads that index alone.
 	err := s.DB.WithContext(ctx).Raw(`SELECT count(*) FROM (SELECT 1 FROM unknown_texts
-		WHERE firm_id = ? AND contact_id IS NULL AND dismissed_at IS NULL LIMIT ?) e`, v.FirmID, enquiryCap+1).Scan(&n).Error
+		WHERE firm_id = ? AND contact_id IS NULL AND dismissed_at IS NULL
+		ORDER BY created_at DESC, id DESC LIMIT ?) e`, v.FirmID, enquiryCap+1).Scan(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("store: count enquiries: %w", err)
 	}
