@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"github.com/parleyhq/parley/shared/calendar"
 	"github.com/parleyhq/parley/shared/config"
 	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/models"
@@ -106,7 +107,7 @@ func DemoWithTexting(ctx context.Context, gdb *gorm.DB, store docstore.Store, lo
 		if err := tx.Create(&models.MatterRelatedContact{FirmID: firm.ID, MatterID: matter.ID, ContactID: related.ID, Relationship: "Spouse"}).Error; err != nil {
 			return fmt.Errorf("related contact: %w", err)
 		}
-		shared := models.Folder{FirmID: firm.ID, MatterID: &matter.ID, Name: "Shared with client", SharedWithClient: true, CreatedByUserID: &admin.ID}
+		shared := models.Folder{FirmID: firm.ID, MatterID: &matter.ID, Name: "Engagement", SharedWithClient: true, CreatedByUserID: &admin.ID}
 		if err := tx.Create(&shared).Error; err != nil {
 			return fmt.Errorf("folder: %w", err)
 		}
@@ -129,6 +130,21 @@ func DemoWithTexting(ctx context.Context, gdb *gorm.DB, store docstore.Store, lo
 		note := models.Note{FirmID: firm.ID, MatterID: &matter.ID, AuthorUserID: &admin.ID, Subject: "Intake", Body: "Client prefers texts in the afternoon."}
 		if err := tx.Create(&note).Error; err != nil {
 			return fmt.Errorf("note: %w", err)
+		}
+		// An appointment the client attends, a week from now at 10 in the
+		// firm's zone, so the calendar and the portal have one to show. No
+		// text is planned about it: the demo sends nothing by itself.
+		now := time.Now().In(calendar.Location(firm.TimeZone))
+		start := time.Date(now.Year(), now.Month(), now.Day()+7, 10, 0, 0, 0, now.Location())
+		meeting := models.Event{FirmID: firm.ID, MatterID: &matter.ID, Title: "Meeting to review the claim", StartsAt: start,
+			EndsAt: start.Add(time.Hour), Location: "Demo Law LLP, 100 Main St", CreatedByUserID: &admin.ID}
+		if err := tx.Create(&meeting).Error; err != nil {
+			return fmt.Errorf("event: %w", err)
+		}
+		attendees := []models.EventAttendee{{FirmID: firm.ID, EventID: meeting.ID, UserID: &admin.ID},
+			{FirmID: firm.ID, EventID: meeting.ID, ContactID: &client.ID}}
+		if err := tx.Create(&attendees).Error; err != nil {
+			return fmt.Errorf("attendees: %w", err)
 		}
 		log.Info("seeded demo firm", "firm_id", firm.ID, "admin", DemoAdminEmail, "client", DemoClientEmail)
 		return nil

@@ -40,7 +40,7 @@ func BenchmarkTwilioWebhooks(b *testing.B) {
 	gw := app.New(app.Deps{
 		DB: gdb, Redis: rdb, Queue: app.NewQueue(rdb), Numbers: nums,
 		PublicURL: publicURL, Metrics: ops.NewRegistry(),
-		Log: ops.NewLogger(io.Discard, "gateway", "info"), // the production logger, writing nowhere
+		Log: ops.NewLogger(io.Discard, "gateway", "info", "json"), // the production logger, writing nowhere
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -99,8 +99,9 @@ func crawlable(path string) bool {
 
 var digits = regexp.MustCompile(`/[0-9]+`)
 
-// routeKey is a page's route and the names of its query parameters: the
-// pages with the same key differ only in their data.
+// routeKey is a page's route, the names of its query parameters and the
+// calendar's view (day, week, list: a layout of its own): the pages with
+// the same key differ only in their data.
 func routeKey(u *url.URL) string {
 	keys := slices.Sorted(func(yield func(string) bool) {
 		for k := range u.Query() {
@@ -109,7 +110,7 @@ func routeKey(u *url.URL) string {
 			}
 		}
 	})
-	return digits.ReplaceAllString(u.Path, "/:id") + "?" + strings.Join(keys, "&")
+	return digits.ReplaceAllString(u.Path, "/:id") + "?" + strings.Join(keys, "&") + "#" + u.Query().Get("view")
 }
 
 // audit lists what is wrong with the page on screen: sideways scrolling,
@@ -186,10 +187,11 @@ const auditJS = `(() => {
     return r.width > 1 && r.height > 1 && s.visibility === "visible" && parseFloat(s.opacity) > 0;
   };
   if (width <= 640) { // app.css hides the headings of list tables there
-    // A button says what it is; other text needs its column's heading.
+    // A control (a button, a details summary) says what it is; other text
+    // needs its column's heading.
     const saysWhat = td => {
       const w = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
-      while (w.nextNode()) if (w.currentNode.textContent.trim() && !w.currentNode.parentElement.closest("button, .button")) return true;
+      while (w.nextNode()) if (w.currentNode.textContent.trim() && !w.currentNode.parentElement.closest("button, .button, details")) return true;
       return false;
     };
     for (const td of document.querySelectorAll("table.list tbody td:not(:first-child)")) {

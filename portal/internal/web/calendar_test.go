@@ -225,7 +225,7 @@ func TestEventFormRefusals(t *testing.T) {
 	}
 	var n int64
 	require.NoError(t, e.db.Model(&models.Event{}).Count(&n).Error)
-	assert.Zero(t, n)
+	assert.Equal(t, int64(1), n, "the demo's appointment alone")
 	assert.Empty(t, notifyTasks(t, insp))
 
 	// IDs from elsewhere are not found, like any other.
@@ -384,4 +384,61 @@ func daySection(t *testing.T, body, date string) string {
 		rest = rest[:j]
 	}
 	return rest
+}
+
+// A client sees the events on their matter that they are invited to, in
+// the firm's zone with their answer, and can add each to their calendar;
+// nobody else gets the file.
+func TestClientAppointments(t *testing.T) {
+	t.Parallel()
+	e, _ := textingEnv(t, testPool)
+	e.enableTexting()
+	casey, robin := e.contact("Casey"), e.contact("Robin")
+	m := demoMatter(t, e)
+	member := e.signedIn(seed.DemoMemberEmail)
+	start := e.firmDay(3).Add(15 * time.Hour)
+	id := member.createEvent(eventForm("Deposition prep", start, url.Values{
+		"matter": {itoa(m.ID)}, "contact": {itoa(casey.ID)}, "notify": {itoa(casey.ID)},
+	}))
+	member.createEvent(eventForm("Strategy meeting", start, url.Values{"matter": {itoa(m.ID)}})) // the client is not invited
+
+	client := e.browser()
+	client.ip = "198.51.100.31"
+	client.signIn(seed.DemoClientEmail)
+	page := client.get(fmt.Sprintf("/portal/matters/%d", m.ID))
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	_, section, ok := strings.Cut(page.body, `id="appointments"`)
+	require.True(t, ok, "an appointments section")
+	assert.Contains(t, section, "Deposition prep")
+	assert.Contains(t, section, start.Format("Mon, Jan 2, 3:04 PM"), "in the firm's zone")
+	assert.Contains(t, section, "12 Main St")
+	assert.Contains(t, section, "No answer yet")
+	assert.NotContains(t, section, "Bring the letter.", "the firm's description stays with the firm")
+	assert.NotContains(t, page.body, "Strategy meeting")
+	icsPath := fmt.Sprintf("/portal/events/%d/calendar.ics", id)
+	assert.Contains(t, section, `href="`+icsPath+`"`)
+
+	r := client.get(icsPath)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	assert.Equal(t, "text/calendar; charset=utf-8", r.Header.Get("Content-Type"))
+	assert.Contains(t, r.Header.Get("Content-Disposition"), "attachment")
+	for _, want := range []string{"BEGIN:VCALENDAR", "BEGIN:VEVENT", "SUMMARY:Deposition prep (Demo Law LLP)",
+		"DTSTART:" + start.UTC().Format("20060102T150405Z"), "LOCATION:12 Main St", "STATUS:CONFIRMED"} {
+		assert.Contains(t, r.body, want)
+	}
+
+	// Cancelled: the portal says so and the file cancels it in the calendar.
+	require.Equal(t, http.StatusSeeOther, member.post(eventPath(id)+"/cancel", nil).StatusCode)
+	_, section, _ = strings.Cut(client.get(fmt.Sprintf("/portal/matters/%d", m.ID)).body, `id="appointments"`)
+	assert.Contains(t, section, "Cancelled")
+	assert.Contains(t, client.get(icsPath).body, "STATUS:CANCELLED")
+
+	// Nobody else: another contact, a firm user, another firm's event ID.
+	other := e.browser()
+	other.ip = "198.51.100.32"
+	require.NoError(t, e.db.Model(&models.Contact{}).Where("id = ?", robin.ID).Update("portal_invited_at", time.Now()).Error)
+	other.signIn("related@demo.parley.test")
+	assert.Equal(t, http.StatusNotFound, other.get(icsPath).StatusCode)
+	assert.NotEqual(t, http.StatusOK, member.get(icsPath).StatusCode)
+	assert.Equal(t, http.StatusNotFound, client.get("/portal/events/999999/calendar.ics").StatusCode)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/portal/internal/view"
+	"github.com/parleyhq/parley/shared/calendar"
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/documents"
@@ -221,6 +222,8 @@ type clientPage struct {
 	Result    *sendResult
 	// MoreDocuments and OlderMessages load the next pages of the lists.
 	MoreDocuments, OlderMessages more
+	// Events are the client's appointments on the matter (full page only).
+	Events *clientEventsView
 }
 
 // clientMatter is what the page shows of the matter: a flat struct, as
@@ -300,11 +303,18 @@ func (h *handler) clientMatter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.loadMatter(c, viewer(session(c)), id)
+	v := viewer(session(c))
+	d, err := h.loadMatter(c, v, id)
 	if err != nil {
 		return err
 	}
-	return h.render(c, "client/matter", "", d.Matter.Description, d.forClient())
+	evs, err := h.stores.Events.ClientEvents(c.UserContext(), v, id)
+	if err != nil {
+		return err
+	}
+	p := d.forClient()
+	p.Events = &clientEventsView{ClientEvents: evs, zone: calendar.Location(evs.Zone)}
+	return h.render(c, "client/matter", "", d.Matter.Description, p)
 }
 
 // clientMessage posts a message to the firm.
