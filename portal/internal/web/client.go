@@ -224,6 +224,8 @@ type clientPage struct {
 	MoreDocuments, OlderMessages more
 	// Events are the client's appointments on the matter (full page only).
 	Events *clientEventsView
+	// Folder is the folder whose documents are listed; 0 for all.
+	Folder int64
 }
 
 // clientMatter is what the page shows of the matter: a flat struct, as
@@ -239,7 +241,7 @@ func (d matterData) forClient() clientPage {
 		ClientStatus: d.Matter.ClientStatus, NextSteps: d.Matter.NextSteps}
 	return clientPage{Matter: m, Folders: d.Folders, Result: d.Result,
 		Documents: clientDocItems(d.Documents), Messages: clientMsgItems(d.Messages),
-		MoreDocuments: d.MoreDocuments, OlderMessages: d.OlderMessages}
+		MoreDocuments: d.MoreDocuments, OlderMessages: d.OlderMessages, Folder: d.Folder}
 }
 
 // clientDocItems is one <li> per document: its link, "New" until the client
@@ -250,7 +252,7 @@ func clientDocItems(docs []documents.DocumentRow) template.HTML {
 	for _, d := range docs {
 		b.WriteString(`<li><a href="/portal/documents/`)
 		b.WriteString(strconv.FormatInt(d.ID, 10))
-		b.WriteString(`" target="_blank" rel="noopener">`)
+		b.WriteString(`/view">`)
 		b.WriteString(html.EscapeString(d.Name))
 		b.WriteString(`</a>`)
 		if d.UploadedByContactID == nil && d.FirstViewedByClientAt == nil {
@@ -381,6 +383,43 @@ func (h *handler) clientDocument(c *fiber.Ctx) error {
 		return err
 	}
 	return h.sendDocument(c, doc)
+}
+
+// clientDocumentData is a document's page in the portal.
+type clientDocumentData struct {
+	Doc  models.Document
+	Back string // the matter's documents, in the folder it is in
+	// Preview is how the page shows the file: "image", "frame" (PDF and
+	// text, in the browser's own viewer) or "" (download only).
+	Preview string
+}
+
+// clientDocumentView shows a document inside the portal, with a way back:
+// an image or a PDF on the page, anything else to download.
+func (h *handler) clientDocumentView(c *fiber.Ctx) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	doc, err := h.stores.Documents.Document(c.UserContext(), viewer(session(c)), id)
+	if err != nil {
+		return storeErr(err)
+	}
+	d := clientDocumentData{Doc: doc, Back: "/portal"}
+	if doc.MatterID != nil {
+		d.Back = fmt.Sprintf("/portal/matters/%d#documents", *doc.MatterID)
+		if doc.FolderID != nil {
+			d.Back = fmt.Sprintf("/portal/matters/%d?folder=%d#documents", *doc.MatterID, *doc.FolderID)
+		}
+	}
+	base, _, _ := strings.Cut(doc.MIMEType, ";")
+	switch {
+	case strings.HasPrefix(base, "image/"):
+		d.Preview = "image"
+	case base == "application/pdf" || base == "text/plain":
+		d.Preview = "frame"
+	}
+	return h.render(c, "client/document", "", doc.Name, d)
 }
 
 // maxMessage is the longest portal message, in bytes (the column's check).

@@ -22,10 +22,10 @@ func TestClientRowsEscapeAndMark(t *testing.T) {
 		{Document: models.Document{ID: 12, Name: "photo.png", SizeBytes: 10, UploadedByContactID: &contact}},
 		{Document: models.Document{ID: 13, Name: "seen.pdf", SizeBytes: 10, FirstViewedByClientAt: &now}},
 	})
-	assert.Equal(t, `<li><a href="/portal/documents/11" target="_blank" rel="noopener">&lt;b&gt;&#34;Bill&#34; &amp; &#39;co&#39;.pdf</a>`+
+	assert.Equal(t, `<li><a href="/portal/documents/11/view">&lt;b&gt;&#34;Bill&#34; &amp; &#39;co&#39;.pdf</a>`+
 		` <span class="badge">New</span> <span class="muted">&lt;Medical&gt; · 1.2 kB</span></li>`+"\n"+
-		`<li><a href="/portal/documents/12" target="_blank" rel="noopener">photo.png</a> <span class="muted">10 B · sent by you</span></li>`+"\n"+
-		`<li><a href="/portal/documents/13" target="_blank" rel="noopener">seen.pdf</a> <span class="muted">10 B</span></li>`+"\n",
+		`<li><a href="/portal/documents/12/view">photo.png</a> <span class="muted">10 B · sent by you</span></li>`+"\n"+
+		`<li><a href="/portal/documents/13/view">seen.pdf</a> <span class="muted">10 B</span></li>`+"\n",
 		string(docs))
 
 	msgs := clientMsgItems([]portal.MessageRow{

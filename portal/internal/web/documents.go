@@ -119,7 +119,7 @@ func (h *handler) sendDocument(c *fiber.Ctx, d models.Document) error {
 	}
 	base, _, _ := strings.Cut(d.MIMEType, ";")
 	disposition := "attachment"
-	if inline(base) {
+	if inline(base) && c.Query("download") == "" {
 		disposition = "inline"
 	}
 	c.Set(fiber.HeaderContentType, d.MIMEType)
@@ -128,11 +128,14 @@ func (h *handler) sendDocument(c *fiber.Ctx, d models.Document) error {
 	// Served files must not run scripts in the portal's origin. Chrome's PDF
 	// viewer does not open in a sandboxed document, so PDFs (which the
 	// allowlist let in by content, never HTML or SVG) go without it.
-	csp := "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'"
+	// The portal's document page frames PDFs and text: the portal's own
+	// pages may, no one else.
+	csp := "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 	if base != "application/pdf" {
 		csp += "; sandbox"
 	}
 	c.Set(fiber.HeaderContentSecurityPolicy, csp)
+	c.Set(fiber.HeaderXFrameOptions, "SAMEORIGIN")
 	return c.SendStream(r, int(d.SizeBytes))
 }
 

@@ -246,3 +246,47 @@ func TestSharedFolderSharesLaterDocuments(t *testing.T) {
 	assert.Contains(t, page, "motion.pdf")
 	assert.Contains(t, page, `<option value="`+fmt.Sprint(f.ID)+`">Court filings</option>`, "and can send into it")
 }
+
+// A client browses their documents by folder and opens one inside the
+// portal: a PDF or picture on a page with a way back, the file itself
+// framed only by the portal's own pages.
+func TestClientDocumentPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	m := demoMatter(t, e)
+	var letter models.Document
+	require.NoError(t, e.db.Where("matter_id = ? AND mime_type = ?", m.ID, "application/pdf").Take(&letter).Error)
+	require.NotNil(t, letter.FolderID)
+	var memo models.Document
+	require.NoError(t, e.db.Where("matter_id = ? AND NOT shared_with_client", m.ID).Take(&memo).Error)
+
+	client := e.browser()
+	client.ip = "198.51.100.41"
+	client.signIn(seed.DemoClientEmail)
+	page := client.get(fmt.Sprintf("/portal/matters/%d", m.ID)).body
+	folderLink := fmt.Sprintf(`href="/portal/matters/%d?folder=%d#documents"`, m.ID, *letter.FolderID)
+	assert.Contains(t, page, folderLink+`>Engagement</a>`, "the shared folder is offered")
+	assert.Contains(t, page, fmt.Sprintf(`href="/portal/documents/%d/view"`, letter.ID))
+	inFolder := client.get(fmt.Sprintf("/portal/matters/%d?folder=%d", m.ID, *letter.FolderID)).body
+	assert.Contains(t, inFolder, folderLink+` aria-current="page">Engagement</a>`)
+	assert.Contains(t, inFolder, "Engagement letter.pdf")
+
+	r := client.get(fmt.Sprintf("/portal/documents/%d/view", letter.ID))
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	assert.Contains(t, r.body, fmt.Sprintf(`<a href="/portal/matters/%d?folder=%d#documents">← Back to your documents</a>`, m.ID, *letter.FolderID))
+	assert.Contains(t, r.body, fmt.Sprintf(`<iframe src="/portal/documents/%d" title="Engagement letter.pdf">`, letter.ID))
+	assert.Contains(t, r.body, fmt.Sprintf(`href="/portal/documents/%d?download=1"`, letter.ID))
+	var seen models.Document
+	require.NoError(t, e.db.Take(&seen, letter.ID).Error)
+	assert.Nil(t, seen.FirstViewedByClientAt, "the page alone is not a read receipt")
+
+	raw := client.get(fmt.Sprintf("/portal/documents/%d", letter.ID))
+	require.Equal(t, http.StatusOK, raw.StatusCode)
+	assert.Equal(t, "SAMEORIGIN", raw.Header.Get("X-Frame-Options"))
+	assert.Contains(t, raw.Header.Get("Content-Security-Policy"), "frame-ancestors 'self'")
+	assert.Contains(t, client.get(fmt.Sprintf("/portal/documents/%d?download=1", letter.ID)).Header.Get("Content-Disposition"), "attachment")
+
+	assert.Equal(t, http.StatusNotFound, client.get(fmt.Sprintf("/portal/documents/%d/view", memo.ID)).StatusCode, "not shared")
+	staff := e.signedIn(seed.DemoAdminEmail)
+	assert.NotEqual(t, http.StatusOK, staff.get(fmt.Sprintf("/portal/documents/%d/view", letter.ID)).StatusCode)
+}

@@ -58,6 +58,7 @@ func TestEveryPageRenders(t *testing.T) {
 		"public/devmail":    []devMailRow{{OutboundEmail: models.OutboundEmail{Subject: "S", BodyText: "http://x/y"}, Links: []string{"http://x/y"}}},
 		"client/matters":    mattersData{Matters: []matters.Row{matter}, Unread: map[int64]int{7: 2}},
 		"client/matter":     md.forClient(),
+		"client/document":   clientDocumentData{Doc: models.Document{ID: 3, Name: "<b>scan</b>.png", SizeBytes: 2048}, Back: "/portal/matters/7#documents", Preview: "image"},
 		"staff/matters": mattersData{Matters: []matters.Row{matter}, Unread: map[int64]int{7: 1}, Filter: matters.Filter{Query: "<Doe>", Category: models.StatusOpen, Mine: true, PracticeArea: "<Estates>", ClientID: 2},
 			ClientName: "Robin <Doe>", Count: 1000, Capped: true, Areas: []models.PracticeArea{{ID: 1, Name: "<Estates>"}}, Categories: []models.StatusCategory{models.StatusOpen, models.StatusClosed}},
 		"staff/matter_form": matterFormData{ID: 7, Number: "00007-<Doe>", Input: matters.Input{Description: "<Doe>", Category: models.StatusPending, ClientID: 2, PrimaryContactID: 3,

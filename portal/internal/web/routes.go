@@ -32,6 +32,7 @@ func (h *handler) routes(app *fiber.App) {
 	client.Get("/matters/:id/messages", h.matterMore("client/matter", "messages"))
 	client.Get("/matters/:id/documents", h.matterMore("client/matter", "documents"))
 	client.Get("/documents/:id", h.clientDocument)
+	client.Get("/documents/:id/view", h.clientDocumentView)
 	client.Get("/events/:id/calendar.ics", h.clientEventICS)
 
 	staff := app.Group("/staff", h.require(auth.KindUser))
