@@ -25,7 +25,9 @@ import (
 type mattersData struct {
 	Matters []matters.Row
 	Unread  map[int64]int
-	More    more
+	// Rows are the staff list's rows (see matterRows).
+	Rows template.HTML
+	More more
 	// The staff list's filters, count and choices.
 	Filter      matters.Filter
 	ClientName  string
@@ -60,6 +62,9 @@ func (h *handler) matterList(c *fiber.Ctx, name, title string, f matters.Filter)
 	}
 	d := mattersData{Matters: page.Items, Unread: unread, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}, Filter: f,
 		Count: count, Capped: capped}
+	if !v.IsClient() {
+		d.Rows = matterRows(page.Items, unread)
+	}
 	if nextPage(c, "after") {
 		return c.Render(name+"#rows", h.page(c, "", d))
 	}

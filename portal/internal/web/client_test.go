@@ -7,7 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/documents"
+	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/portal"
 )
 
@@ -38,4 +40,28 @@ func TestClientRowsEscapeAndMark(t *testing.T) {
 		string(msgs))
 
 	assert.Empty(t, clientDocItems(nil), "an empty list leaves the template its \"none yet\" line")
+}
+
+// The staff lists' rows, written in Go, escape what the firm typed and
+// write what the templates did.
+func TestStaffListRows(t *testing.T) {
+	t.Parallel()
+	rows := contactRows([]contacts.Row{
+		{ID: 1, Name: `<b>"Ann" & 'co'</b>`, Email: "a<b>@example.com", Phone: "+14155550123", Matters: 1},
+		{ID: 2, Name: "Bo", Matters: 3},
+	})
+	assert.Equal(t, `<tr><td><a href="/staff/contacts/1"><strong>&lt;b&gt;&#34;Ann&#34; &amp; &#39;co&#39;&lt;/b&gt;</strong></a></td>`+
+		`<td>a&lt;b&gt;@example.com</td><td>(415) 555-0123</td><td>1 matter</td></tr>`+"\n"+
+		`<tr><td><a href="/staff/contacts/2"><strong>Bo</strong></a></td><td><span class="muted">No email</span></td>`+
+		`<td><span class="muted">No phone</span></td><td>3 matters</td></tr>`+"\n", string(rows))
+
+	m := matters.Row{Matter: models.Matter{ID: 7, Number: "00007-<Doe>", Description: "Estate & <co>", PracticeArea: "<Estates>", Status: "Open"},
+		ClientName: "Robin <Doe>"}
+	assert.Equal(t, `<tr><td><a href="/staff/matters/7">00007-&lt;Doe&gt; · Estate &amp; &lt;co&gt;</a> <span class="muted">&lt;Estates&gt;</span></td>`+
+		`<td>Robin &lt;Doe&gt;</td><td>Open</td><td><span class="badge">2</span></td></tr>`+"\n",
+		string(matterRows([]matters.Row{m}, map[int64]int{7: 2})))
+	m.PracticeArea = ""
+	assert.Equal(t, `<tr><td><a href="/staff/matters/7">00007-&lt;Doe&gt; · Estate &amp; &lt;co&gt;</a></td>`+
+		`<td>Robin &lt;Doe&gt;</td><td>Open</td><td></td></tr>`+"\n", string(matterRows([]matters.Row{m}, nil)))
+	assert.Empty(t, contactRows(nil), "an empty list leaves the template its \"none yet\" line")
 }

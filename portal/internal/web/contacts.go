@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/parleyhq/parley/shared/models"
@@ -10,10 +11,11 @@ import (
 
 // contactsData is a page of the contact list and the search that made it.
 type contactsData struct {
-	Query    string
-	Kind     models.ContactKind
-	Contacts []contacts.Row
-	More     more
+	Query string
+	Kind  models.ContactKind
+	// Rows are the list's rows (see contactRows).
+	Rows template.HTML
+	More more
 	// Count is how many contacts the list holds; Capped says "more than".
 	Count  int
 	Capped bool
@@ -33,7 +35,8 @@ func (h *handler) staffContacts(c *fiber.Ctx) error {
 	if err != nil {
 		return pageErr(err)
 	}
-	d := contactsData{Query: f.Query, Kind: f.Kind, Contacts: page.Items, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}}
+	d := contactsData{Query: f.Query, Kind: f.Kind, Rows: contactRows(page.Items),
+		More: more{URL: pageURL(c, "after", page.Next), Cols: 4}}
 	if nextPage(c, "after") {
 		return c.Render("staff/contacts#rows", h.page(c, "", d))
 	}
