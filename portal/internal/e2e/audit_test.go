@@ -21,8 +21,11 @@ import (
 // query parameters). Each page is screenshot and fails the test on a
 // JavaScript error or CSP violation, on scrolling sideways, on visible text
 // below WCAG AA contrast, or on a form field without a label.
+//
+// It runs before the package's parallel tests, not among them: its six
+// browser sessions on top of theirs starved a worker of CPU under
+// `make test` (a sign-in email took more than 30 s).
 func TestBrowserEveryPage(t *testing.T) {
-	t.Parallel()
 	requireChromium(t)
 	portalURL, smtp, _ := startTextingPortal(t)
 
