@@ -95,7 +95,7 @@ func Middleware(logger *slog.Logger, m *HTTPMetrics) fiber.Handler {
 		switch {
 		case status >= fiber.StatusInternalServerError:
 			level = slog.LevelError
-		case isProbeRoute(route), c.Get(HeaderPoll) == "1":
+		case isProbeRoute(route), isPoll(c, status):
 			level = slog.LevelDebug
 		}
 		attrs := []slog.Attr{
@@ -113,6 +113,14 @@ func Middleware(logger *slog.Logger, m *HTTPMetrics) fiber.Handler {
 		logger.LogAttrs(context.Background(), level, "http request", attrs...)
 		return nil
 	}
+}
+
+// isPoll is a page's background poll that went well: a GET marked with
+// HeaderPoll answered below 400. The header comes from the browser, so a
+// failure, or anything but a GET, stays at info: marking requests must
+// not hide probing from the log.
+func isPoll(c *fiber.Ctx, status int) bool {
+	return c.Get(HeaderPoll) == "1" && c.Method() == fiber.MethodGet && status < fiber.StatusBadRequest
 }
 
 // secretParams are route parameters that carry credentials (a sign-in

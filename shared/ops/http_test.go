@@ -174,6 +174,15 @@ func TestMiddlewarePollsLogAtDebug(t *testing.T) {
 	require.Len(t, lines, 2)
 	assert.Equal(t, "DEBUG", lines[0]["level"], "a page's background poll")
 	assert.Equal(t, "INFO", lines[1]["level"], "a request a person made")
+
+	// The header is the browser's to set: a failed or non-GET request
+	// marked as a poll is still logged at info.
+	for _, req := range []*http.Request{httptest.NewRequest(http.MethodGet, "/gone", nil), httptest.NewRequest(http.MethodPost, "/teapot", nil)} {
+		req.Header.Set(HeaderPoll, "1")
+		do(t, app, req)
+	}
+	assert.Equal(t, "INFO", out.Find(t, map[string]any{"msg": "http request", "path": "/gone"})[0]["level"])
+	assert.Equal(t, "INFO", out.Find(t, map[string]any{"msg": "http request", "path": "/teapot"})[0]["level"])
 }
 
 func TestMiddlewareLabelsStaticFilesByPrefix(t *testing.T) {

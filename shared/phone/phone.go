@@ -36,17 +36,34 @@ func E164(raw, region string) (string, error) {
 }
 
 // Display writes an E.164 number the way people read it: national format
-// for region's numbers, international otherwise; anything else as it is.
+// for region's numbers, international otherwise; anything else (what a
+// user typed and a form gives back with an error) as it is.
 func Display(e164, region string) string {
 	if region == "" {
 		region = DefaultRegion
 	}
+	if !isE164(e164) {
+		return e164
+	}
 	n, err := phonenumbers.Parse(e164, region)
-	if err != nil {
+	if err != nil || !phonenumbers.IsValidNumber(n) {
 		return e164
 	}
 	if phonenumbers.GetRegionCodeForNumber(n) == region {
 		return phonenumbers.Format(n, phonenumbers.NATIONAL)
 	}
 	return phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+}
+
+// isE164 is "+" and 8 to 15 digits.
+func isE164(s string) bool {
+	if len(s) < 9 || len(s) > 16 || s[0] != '+' {
+		return false
+	}
+	for _, r := range s[1:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -36,7 +36,17 @@ func TestE164(t *testing.T) {
 }
 
 func TestDisplay(t *testing.T) {
-	assert.Equal(t, "(415) 555-0123", Display("+14155550123", ""))
-	assert.Equal(t, "+44 20 7946 0958", Display("+442079460958", "US"))
-	assert.Equal(t, "not a number", Display("not a number", ""))
+	tests := []struct{ in, want string }{
+		{"+14155550123", "(415) 555-0123"},
+		{"+442079460958", "+44 20 7946 0958"},
+		{"not a number", "not a number"},
+		// What a user typed, given back with a field error, stays as typed.
+		{"555-0123", "555-0123"},
+		{"020 7946 0958", "020 7946 0958"},
+		{"+15550123", "+15550123"}, // E.164 in form, but no valid number
+		{"", ""},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Display(tt.in, ""), tt.in)
+	}
 }

@@ -394,8 +394,9 @@ func (h *handler) clientDocument(c *fiber.Ctx) error {
 type clientDocumentData struct {
 	Doc  models.Document
 	Back string // the matter's documents, in the folder it is in
-	// Preview is how the page shows the file: "image", "frame" (PDF and
-	// text, in the browser's own viewer) or "" (download only).
+	// Preview is how the page shows the file: "image", "audio", "video",
+	// "frame" (PDF and text, in the browser's own viewer) or "" (download
+	// only).
 	Preview string
 }
 
@@ -421,7 +422,11 @@ func (h *handler) clientDocumentView(c *fiber.Ctx) error {
 	switch {
 	case strings.HasPrefix(base, "image/"):
 		d.Preview = "image"
-	case base == "application/pdf" || base == "text/plain":
+	case strings.HasPrefix(base, "audio/"):
+		d.Preview = "audio"
+	case strings.HasPrefix(base, "video/"):
+		d.Preview = "video"
+	case inline(base):
 		d.Preview = "frame"
 	}
 	return h.render(c, "client/document", "", doc.Name, d)

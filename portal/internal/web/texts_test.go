@@ -430,9 +430,12 @@ func TestEnquiries(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, member.post(fmt.Sprintf("/staff/texts/unknown/%d/dismiss", spam.ID), nil).StatusCode)
 	other := e.newFirmAdmin("enquiries")
 	assert.Equal(t, http.StatusNotFound, e.signedIn(other).post(fmt.Sprintf("/staff/texts/unknown/%d/dismiss", spam.ID), nil).StatusCode)
+	later := unknown("SMenq4", "+14155550191", "Sorry, wrong number. Actually I do need a lawyer.")
 	require.Equal(t, http.StatusSeeOther, admin.post(fmt.Sprintf("/staff/texts/unknown/%d/dismiss", spam.ID), nil).StatusCode)
-	assert.Contains(t, badge(admin), ">2<")
+	assert.Contains(t, badge(admin), ">3<", "a text after the dismissed one stays open")
 	assert.Contains(t, admin.get("/staff/texts/unknown").body, "Dismissed")
+	require.Equal(t, http.StatusSeeOther, admin.post(fmt.Sprintf("/staff/texts/unknown/%d/dismiss", later.ID), nil).StatusCode)
+	assert.Contains(t, badge(admin), ">2<")
 
 	// Making Dana a contact answers both of her texts: they are now unread
 	// texts of her conversation.

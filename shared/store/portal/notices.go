@@ -83,13 +83,43 @@ func stillNews(tx *gorm.DB, notices []models.ClientNotice) ([]models.ClientNotic
 	if err != nil {
 		return nil, fmt.Errorf("read notices' items: %w", err)
 	}
+	// An item shared, undone and shared again has two notices: it is
+	// announced once.
+	seen := map[noticeItem]bool{}
 	var live []models.ClientNotice
 	for _, n := range notices {
-		if !slices.Contains(stale, n.ID) {
-			live = append(live, n)
+		if slices.Contains(stale, n.ID) {
+			continue
 		}
+		if it, ok := itemOf(n); ok {
+			if seen[it] {
+				continue
+			}
+			seen[it] = true
+		}
+		live = append(live, n)
 	}
 	return live, nil
+}
+
+// noticeItem is what a notice announces: a document, message or folder.
+type noticeItem struct {
+	kind string
+	id   int64
+}
+
+// itemOf is the item a notice announces, if it names one (notices written
+// before migration 00017 do not).
+func itemOf(n models.ClientNotice) (noticeItem, bool) {
+	switch {
+	case n.DocumentID != nil:
+		return noticeItem{"document", *n.DocumentID}, true
+	case n.MessageID != nil:
+		return noticeItem{"message", *n.MessageID}, true
+	case n.FolderID != nil:
+		return noticeItem{"folder", *n.FolderID}, true
+	}
+	return noticeItem{}, false
 }
 
 // noticeEmail writes the email, or returns nil if the client has no address.

@@ -70,16 +70,17 @@ func (s *Store) enquiryCount(ctx context.Context, v store.Viewer) (int, error) {
 	return n, nil
 }
 
-// DismissUnknown marks the open texts from the sender of unknown text id as
-// no enquiry (spam, a wrong number): they stay listed, out of the badge.
+// DismissUnknown marks unknown text id, and the sender's open texts before
+// it, as no enquiry (spam, a wrong number): they stay listed, out of the
+// badge. A text that came after the one the administrator saw stays open.
 // Administrators only.
 func (s *Store) DismissUnknown(ctx context.Context, v store.Viewer, id int64) error {
 	if err := store.Admin(v); err != nil {
 		return err
 	}
 	res := s.DB.WithContext(ctx).Exec(`UPDATE unknown_texts SET dismissed_at = now(), updated_at = now()
-		WHERE firm_id = ? AND contact_id IS NULL AND dismissed_at IS NULL
-		AND from_number = (SELECT from_number FROM unknown_texts WHERE firm_id = ? AND id = ?)`, v.FirmID, v.FirmID, id)
+		WHERE firm_id = ? AND contact_id IS NULL AND dismissed_at IS NULL AND id <= ?
+		AND from_number = (SELECT from_number FROM unknown_texts WHERE firm_id = ? AND id = ?)`, v.FirmID, id, v.FirmID, id)
 	if res.Error != nil {
 		return fmt.Errorf("store: dismiss unknown text: %w", res.Error)
 	}

@@ -109,7 +109,9 @@ func TestNotifyClientLeavesOutWhatIsNoLongerNews(t *testing.T) {
 		n.FirmID, n.ContactID, n.MatterID, n.Kind, n.Summary = m.FirmID, m.ClientContactID, m.ID, "document", summary
 		require.NoError(t, gdb.Create(&n).Error)
 	}
-	notice("New document: fresh.pdf", models.ClientNotice{DocumentID: doc("fresh.pdf", true, nil)})
+	fresh := doc("fresh.pdf", true, nil)
+	notice("New document: fresh.pdf", models.ClientNotice{DocumentID: fresh})
+	notice("New document: fresh.pdf", models.ClientNotice{DocumentID: fresh}) // shared, undone, shared again
 	notice("New document: opened.pdf", models.ClientNotice{DocumentID: doc("opened.pdf", true, &now)})
 	notice("New document: memo.txt", models.ClientNotice{DocumentID: doc("memo.txt", false, nil)}) // undone
 	notice("A new message: unread", models.ClientNotice{MessageID: msg("unread", nil)})
@@ -124,7 +126,7 @@ func TestNotifyClientLeavesOutWhatIsNoLongerNews(t *testing.T) {
 	require.NoError(t, gdb.Find(&emails).Error)
 	require.Len(t, emails, 1)
 	assert.Equal(t, "Demo Law LLP: 2 new items in your client portal", emails[0].Subject)
-	assert.Contains(t, emails[0].BodyText, "fresh.pdf")
+	assert.Equal(t, 1, strings.Count(emails[0].BodyText, "fresh.pdf"), "announced once")
 	assert.Contains(t, emails[0].BodyText, "A new message: unread")
 	for _, gone := range []string{"opened.pdf", "memo.txt", "A new message: read"} {
 		assert.NotContains(t, emails[0].BodyText, gone)
