@@ -50,6 +50,9 @@ type Config struct {
 	// NoticeBatchWindow is how long client notices wait, so a burst of
 	// shared items makes one email.
 	NoticeBatchWindow time.Duration
+	// APIRateLimit is how many /api/v1 requests one token may make a
+	// minute.
+	APIRateLimit int
 
 	// The operator's carrier accounts and number pool (see README).
 	TwilioAccountSID string
@@ -165,6 +168,14 @@ var keys = []key{
 	}},
 	{"NOTICE_BATCH_WINDOW", "2m", func(c *Config, v string) error {
 		return setDuration(&c.NoticeBatchWindow, v)
+	}},
+	{"API_RATE_LIMIT", "600", func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return fmt.Errorf("%q is not a whole number of requests a minute, at least 1", v)
+		}
+		c.APIRateLimit = n
+		return nil
 	}},
 	{"TWILIO_ACCOUNT_SID", "", func(c *Config, v string) error { c.TwilioAccountSID = v; return nil }},
 	{"TWILIO_AUTH_TOKEN", "", func(c *Config, v string) error { c.TwilioAuthToken = v; return nil }},

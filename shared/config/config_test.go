@@ -32,6 +32,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 12*time.Hour, c.SessionMaxAge)
 	assert.Equal(t, int64(100<<20), c.UploadMaxBytes)
 	assert.Equal(t, "json", c.LogFormat)
+	assert.Equal(t, 600, c.APIRateLimit)
 	assert.Equal(t, "info", c.LogLevel)
 	assert.Equal(t, 2*time.Minute, c.NoticeBatchWindow)
 }
@@ -67,6 +68,8 @@ func TestErrorsNameTheVariable(t *testing.T) {
 		{"PARLEY_ENV", "staging", "PARLEY_ENV"},
 		{"LOG_LEVEL", "loud", "LOG_LEVEL"},
 		{"LOG_FORMAT", "yaml", "LOG_FORMAT"},
+		{"API_RATE_LIMIT", "0", "API_RATE_LIMIT"},
+		{"API_RATE_LIMIT", "lots", "API_RATE_LIMIT"},
 		{"SHUTDOWN_TIMEOUT", "soon", "SHUTDOWN_TIMEOUT"},
 		{"SHUTDOWN_TIMEOUT", "-1s", "SHUTDOWN_TIMEOUT"},
 		{"SESSION_IDLE_TIMEOUT", "15", "SESSION_IDLE_TIMEOUT"},

@@ -414,3 +414,17 @@ func joinName(first, last, fallback string) string {
 	}
 	return fallback
 }
+
+// APIToken is a personal API token of a firm user: their scripts call the
+// API as them. Only the SHA-256 of the token is kept.
+type APIToken struct {
+	ID         int64
+	FirmID     int64
+	UserID     int64
+	Name       string
+	TokenHash  []byte
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}

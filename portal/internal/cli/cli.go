@@ -18,6 +18,7 @@ import (
 	"github.com/parleyhq/parley/shared/program"
 	"github.com/parleyhq/parley/shared/seed"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/apitokens"
 	"github.com/parleyhq/parley/shared/store/firms"
 )
 
@@ -32,6 +33,9 @@ commands:
   create-firm --name NAME --admin-email EMAIL [--admin-name NAME] [--time-zone ZONE]
               set up a firm and its first administrator, who signs in
               at PUBLIC_URL/login with that email
+  api-token create --email EMAIL --name NAME
+              make a personal API token for the active user with EMAIL;
+              the token is printed alone on the last line, once
 `
 
 // Main runs the subcommand named by args and returns the exit code.
@@ -62,6 +66,15 @@ func Main(args []string) int {
 		}
 		return program.Main("portal", func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return createFirm(ctx, cfg, os.Stdout, in)
+		})
+	case "api-token":
+		email, name, err := apiTokenFlags(args[1:])
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "portal api-token: %v\n", err)
+			return 2
+		}
+		return program.Main("portal", func(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+			return apiToken(ctx, cfg, os.Stdout, email, name)
 		})
 	case "help", "-h", "--help":
 		fmt.Print(usage)
@@ -160,5 +173,48 @@ func createFirm(ctx context.Context, cfg config.Config, out io.Writer, in firms.
 	}
 	fmt.Fprintf(out, "Created firm %q (ID %d).\nAdministrator: %s\nSign in at %s/login with that address.\n",
 		firm.Name, firm.ID, admin.Email, cfg.PublicURL)
+	return nil
+}
+
+// apiTokenFlags reads `api-token create`'s flags.
+func apiTokenFlags(args []string) (email, name string, err error) {
+	if len(args) == 0 || args[0] != "create" {
+		return "", "", errors.New(`the only subcommand is "create"`)
+	}
+	fs := flag.NewFlagSet("api-token create", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&email, "email", "", "the user's email")
+	fs.StringVar(&name, "name", "", "what the token is for")
+	if err := fs.Parse(args[1:]); err != nil {
+		return "", "", err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return "", "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case strings.TrimSpace(email) == "":
+		return "", "", errors.New("--email is required")
+	case strings.TrimSpace(name) == "":
+		return "", "", errors.New("--name is required")
+	}
+	return email, name, nil
+}
+
+// apiToken makes a personal API token and prints it alone on the last
+// line, so a script can take it with tail -n 1.
+func apiToken(ctx context.Context, cfg config.Config, out io.Writer, email, name string) error {
+	gdb, err := db.OpenCurrent(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close(gdb)
+	token, t, err := (&apitokens.Store{DB: gdb}).CreateForEmail(ctx, email, name)
+	var invalid *store.InvalidError
+	if errors.Is(err, apitokens.ErrNoUser) || errors.As(err, &invalid) {
+		return &program.Refused{Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Created API token %q (ID %d) for %s. It is shown once; keep it secret:\n%s\n", t.Name, t.ID, email, token)
 	return nil
 }

@@ -88,3 +88,46 @@ func TestCreateFirmCommand(t *testing.T) {
 	assert.Equal(t, firmsMade[1].ID, users[1].FirmID, "each admin in their own firm")
 	assert.Equal(t, "Ada", users[0].FirstName)
 }
+
+// The operator makes a personal API token for a user: the token alone on
+// the last line, usable at once; an unknown or deactivated address is
+// refused in one line.
+func TestAPITokenCommand(t *testing.T) {
+	t.Parallel()
+	bin := testkit.BuildPrograms(t, "portal")
+	dbURL := testkit.EmptyDatabaseURL(t)
+	env := testkit.ProgramEnv(t, map[string]string{"DATABASE_URL": dbURL})
+	testkit.RunCommand(t, filepath.Join(bin, "portal"), env, "migrate")
+	code, out, _ := runPortal(t, bin, env, "create-firm", "--name", "Ada LLP", "--admin-email", "ada@example.com")
+	require.Equal(t, 0, code, out)
+
+	code, out, errOut := runPortal(t, bin, env, "api-token", "create", "--email", "ADA@example.com", "--name", "Nightly export")
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	token := lines[len(lines)-1]
+	assert.Regexp(t, `^parley_pat_[A-Za-z0-9_-]{43}$`, token, "the token alone on the last line")
+
+	gdb := testkit.DBAt(t, dbURL)
+	var stored models.APIToken
+	require.NoError(t, gdb.Take(&stored).Error)
+	assert.Equal(t, "Nightly export", stored.Name)
+	assert.NotContains(t, string(stored.TokenHash), token, "only a hash is kept")
+
+	for _, tt := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"api-token", "create", "--email", "nobody@example.com", "--name", "x"}, 1},
+		{[]string{"api-token", "create", "--email", "ada@example.com"}, 2},
+		{[]string{"api-token", "create", "--name", "x"}, 2},
+		{[]string{"api-token", "list"}, 2},
+	} {
+		code, _, errOut := runPortal(t, bin, env, tt.args...)
+		assert.Equal(t, tt.code, code, "%v", tt.args)
+		assert.Equal(t, 1, strings.Count(errOut, "\n"), "%v: %q", tt.args, errOut)
+	}
+	require.NoError(t, gdb.Model(&models.User{}).Where("email = ?", "ada@example.com").Update("active", false).Error)
+	code, _, errOut = runPortal(t, bin, env, "api-token", "create", "--email", "ada@example.com", "--name", "x")
+	assert.Equal(t, 1, code, "a deactivated user gets no token")
+	assert.Contains(t, errOut, "no active user")
+}

@@ -99,6 +99,8 @@ func TestEveryPageRenders(t *testing.T) {
 		"staff/contact_import": importData{Import: imports.Import{ID: 3, FileName: "<Doe>.csv", State: imports.StatePreviewed, ToCreate: 2, ToUpdate: 1, Refused: 1},
 			Creates: []imports.Row{{Line: 2, Name: "<Doe>"}}, Updates: []imports.Row{{Line: 3, Name: "Ada", ContactID: &folder}},
 			Refusals: []imports.Row{{Line: 4, Reason: "No <Doe>"}}, MoreRefusals: 4, Error: "Bad <Doe>"},
+		"staff/settings_api_tokens": apiTokensData{Tokens: []models.APIToken{{ID: 1, Name: "<script>", CreatedAt: now, LastUsedAt: &now}, {ID: 2, Name: "Old", RevokedAt: &now}},
+			New: "parley_pat_<x>", NewName: "<script>", Error: "No <Doe>", Notice: "Revoked."},
 		"staff/profile": profileData{User: models.User{FirstName: "Ada", LastName: "<Doe>", Email: "a@x.test"}, Errors: store.FieldErrors{"first_name": "No <Doe>"}, Saved: true},
 	}
 	pages := e.Pages()

@@ -123,6 +123,9 @@ func (h *handler) routes(app *fiber.App) {
 	staff.Get("/profile", h.profile)
 	staff.Post("/profile", h.profileSave)
 	staff.Post("/profile/sign-out-everywhere", h.profileSignOutEverywhere)
+	staff.Get("/settings/api-tokens", h.apiTokens)
+	staff.Post("/settings/api-tokens", h.apiTokenCreate)
+	staff.Post("/settings/api-tokens/:id/revoke", h.apiTokenRevoke)
 	staff.Get("/settings/notifications", h.notificationSettings)
 	staff.Post("/settings/notifications", h.notificationSave)
 

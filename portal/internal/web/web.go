@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"github.com/parleyhq/parley/portal/internal/api"
 	"github.com/parleyhq/parley/portal/internal/auth"
 	"github.com/parleyhq/parley/portal/internal/secure"
 	"github.com/parleyhq/parley/portal/internal/view"
@@ -60,6 +61,7 @@ type handler struct {
 	sessions *auth.Sessions
 	links    *auth.Links
 	uploads  uploadRoutes
+	api      *api.API
 }
 
 func (h *handler) now() time.Time { return h.Now() }
@@ -155,6 +157,10 @@ func New(d Deps) (*fiber.App, error) {
 	app.Use(recover.New()) // after ops, so a panic is logged and counted as a 500
 	ops.Mount(app, d.Registry, map[string]ops.Check{"postgres": ops.PostgresCheck(d.DB), "redis": ops.RedisCheck(d.Redis)})
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	// The API first: its requests carry a token, not a session or a CSRF
+	// token, and it answers every path under its prefix itself.
+	h.api = api.New(h.stores, d.Redis, d.Config.APIRateLimit, d.Log)
+	h.api.Mount(app)
 	h.routes(app)
 	return app, nil
 }
@@ -162,6 +168,9 @@ func New(d Deps) (*fiber.App, error) {
 // errorHandler shows a readable page (or a short message for htmx swaps)
 // and logs unexpected errors once, here, with the request ID.
 func (h *handler) errorHandler(c *fiber.Ctx, err error) error {
+	if api.IsAPI(c) {
+		return h.api.WriteError(c, err) // JSON, never a page
+	}
 	code := fiber.StatusInternalServerError
 	msg := "Something went wrong on our side. Please try again."
 	var fe *fiber.Error

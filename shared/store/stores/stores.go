@@ -6,6 +6,7 @@ package stores
 import (
 	"gorm.io/gorm"
 
+	"github.com/parleyhq/parley/shared/store/apitokens"
 	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/store/events"
@@ -34,6 +35,7 @@ type Set struct {
 	Outbox    *outbox.Store
 	Signin    *signin.Store
 	Pages     *pages.Store
+	APITokens *apitokens.Store
 }
 
 // New builds the stores over gdb.
@@ -42,6 +44,7 @@ func New(gdb *gorm.DB) *Set {
 		Firms: &firms.Store{DB: gdb}, Contacts: &contacts.Store{DB: gdb}, Matters: &matters.Store{DB: gdb}, Notes: &notes.Store{DB: gdb}, Imports: &imports.Store{DB: gdb},
 		Documents: &documents.Store{DB: gdb}, Portal: &portal.Store{DB: gdb}, Events: &events.Store{DB: gdb},
 		Outbox: &outbox.Store{DB: gdb}, Signin: &signin.Store{DB: gdb}, Pages: &pages.Store{DB: gdb},
+		APITokens: &apitokens.Store{DB: gdb},
 	}
 	s.Texting = &texting.Store{DB: gdb, Replies: s.Events.Answer}
 	return s

@@ -1,0 +1,166 @@
+// Package api serves the public REST API under /api/v1: JSON only, a
+// bearer token on every request, one error shape, and a rate limit per
+// token. Every token acts as its user: their firm, role and matter
+// permissions apply to every answer.
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/parleyhq/parley/shared/store/apitokens"
+	"github.com/parleyhq/parley/shared/store/stores"
+)
+
+// Prefix is where the API is served.
+const Prefix = "/api/v1"
+
+// API is the REST API's handlers and what they need.
+type API struct {
+	Stores *stores.Set
+	Log    *slog.Logger
+	// RateLimit is how many requests a token may make a minute.
+	RateLimit int
+	limiter   *redis_rate.Limiter
+}
+
+// New builds the API over the stores, with rate limits kept in rdb.
+func New(s *stores.Set, rdb redis.UniversalClient, rateLimit int, log *slog.Logger) *API {
+	return &API{Stores: s, Log: log, RateLimit: rateLimit, limiter: redis_rate.NewLimiter(rdb)}
+}
+
+// Mount routes the API on app. Mount it before any cookie-session or CSRF
+// middleware: the API's requests carry a token, not a session, and are
+// answered here whatever the path (an unknown one is a JSON 404).
+func (a *API) Mount(app *fiber.App) {
+	g := app.Group(Prefix, a.authenticate, a.rateLimit)
+	g.Get("/users/who_am_i", a.whoAmI)
+	g.Use(func(*fiber.Ctx) error { return notFound("There is no such API resource.") })
+}
+
+// Error is the one shape of every error the API answers.
+type Error struct {
+	Status  int    `json:"-"`
+	Type    string `json:"type"`
+	Message string `json:"message"`
+	// Field names the parameter at fault, when one is.
+	Field string `json:"field,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Type + ": " + e.Message }
+
+func notFound(msg string) *Error {
+	return &Error{Status: fiber.StatusNotFound, Type: "not_found", Message: msg}
+}
+
+func unauthorized() *Error {
+	return &Error{Status: fiber.StatusUnauthorized, Type: "unauthorized",
+		Message: "Send a valid API token as Authorization: Bearer <token>."}
+}
+
+// IsAPI reports whether a request is the API's, whose errors are JSON.
+func IsAPI(c *fiber.Ctx) bool {
+	return c.Path() == Prefix || strings.HasPrefix(c.Path(), Prefix+"/")
+}
+
+// WriteError answers err in the API's error shape: an *Error as it is, a
+// fiber error by its status, anything else as a 500 that says nothing of
+// its cause (which is logged).
+func (a *API) WriteError(c *fiber.Ctx, err error) error {
+	var e *Error
+	var fe *fiber.Error
+	switch {
+	case errors.As(err, &e):
+	case errors.As(err, &fe):
+		e = &Error{Status: fe.Code, Type: typeOf(fe.Code), Message: fe.Message}
+	default:
+		a.Log.ErrorContext(c.UserContext(), "api request failed", "err", err, "method", c.Method(), "path", c.Path())
+		e = &Error{Status: fiber.StatusInternalServerError, Type: "server_error", Message: "Something went wrong on our side. Please try again."}
+	}
+	if e.Status == fiber.StatusUnauthorized {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="parley"`)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(e.Status).JSON(fiber.Map{"error": e})
+}
+
+// typeOf names a status as the error's type.
+func typeOf(status int) string {
+	switch status {
+	case fiber.StatusBadRequest:
+		return "invalid_request"
+	case fiber.StatusUnauthorized:
+		return "unauthorized"
+	case fiber.StatusForbidden:
+		return "forbidden"
+	case fiber.StatusNotFound:
+		return "not_found"
+	case fiber.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case fiber.StatusConflict:
+		return "conflict"
+	case fiber.StatusUnprocessableEntity:
+		return "invalid_body"
+	case fiber.StatusTooManyRequests:
+		return "rate_limited"
+	}
+	if status >= 500 {
+		return "server_error"
+	}
+	return "invalid_request"
+}
+
+const localIdentity = "api_identity"
+
+// identity is who the request's token acts as (set by authenticate).
+func identity(c *fiber.Ctx) apitokens.Identity {
+	id, _ := c.Locals(localIdentity).(apitokens.Identity)
+	return id
+}
+
+// authenticate reads the bearer token (the header only: a token in a URL
+// ends up in logs and histories) and finds its user.
+func (a *API) authenticate(c *fiber.Ctx) error {
+	scheme, token, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return unauthorized()
+	}
+	id, err := a.Stores.APITokens.Authenticate(c.UserContext(), strings.TrimSpace(token))
+	if errors.Is(err, apitokens.ErrUnauthorized) {
+		return unauthorized()
+	}
+	if err != nil {
+		return err
+	}
+	c.Locals(localIdentity, id)
+	return c.Next()
+}
+
+// rateLimit allows RateLimit requests a minute per token (Redis, shared by
+// every portal copy) and says where the caller stands on every answer.
+func (a *API) rateLimit(c *fiber.Ctx) error {
+	limit := redis_rate.PerMinute(a.RateLimit)
+	res, err := a.limiter.Allow(c.UserContext(), fmt.Sprintf("parley:api:token:%d", identity(c).TokenID), limit)
+	if err != nil {
+		return fmt.Errorf("api: rate limit: %w", err)
+	}
+	reset := time.Now().Add(res.ResetAfter)
+	c.Set("X-RateLimit-Limit", strconv.Itoa(a.RateLimit))
+	c.Set("X-RateLimit-Remaining", strconv.Itoa(res.Remaining))
+	c.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	if res.Allowed == 0 {
+		retry := int(res.RetryAfter.Round(time.Second) / time.Second)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(retry, 1)))
+		return &Error{Status: fiber.StatusTooManyRequests, Type: "rate_limited",
+			Message: fmt.Sprintf("More than %d requests a minute with this token. Retry after %d s.", a.RateLimit, max(retry, 1))}
+	}
+	return c.Next()
+}

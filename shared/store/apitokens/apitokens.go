@@ -1,0 +1,165 @@
+// Package apitokens owns personal API tokens: made by a firm user (or by
+// the operator's `portal api-token create`), shown once, kept as a SHA-256,
+// checked on every API request and revoked by their user.
+package apitokens
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store"
+)
+
+// Store reads and writes API tokens.
+type Store struct {
+	DB *gorm.DB
+}
+
+// prefix starts every token, so a leaked one is recognisable (secret
+// scanners look for such prefixes).
+const prefix = "parley_pat_"
+
+// ErrUnauthorized is a token that is unknown, revoked, or whose user is
+// deactivated: the API answers 401 and says no more.
+var ErrUnauthorized = errors.New("apitokens: not a valid token")
+
+// ErrNoUser is an email that is no active firm user's.
+var ErrNoUser = errors.New("apitokens: no active user has that email")
+
+// Identity is who a valid token acts as.
+type Identity struct {
+	TokenID int64
+	User    models.User
+	Firm    models.Firm
+}
+
+// Viewer is the identity as the stores take it: the user's firm, role and
+// matter permissions apply to everything the token does.
+func (id Identity) Viewer() store.Viewer {
+	return store.Viewer{FirmID: id.User.FirmID, UserID: id.User.ID, Admin: id.User.Role == models.RoleAdmin}
+}
+
+// Create makes a token for v named name and returns it; it is not kept and
+// cannot be shown again.
+func (s *Store) Create(ctx context.Context, v store.Viewer, name string) (string, models.APIToken, error) {
+	if err := store.FirmUser(v); err != nil {
+		return "", models.APIToken{}, err
+	}
+	return s.create(ctx, v.FirmID, v.UserID, name)
+}
+
+// CreateForEmail makes a token for the active firm user with email (the
+// operator's command line).
+func (s *Store) CreateForEmail(ctx context.Context, email, name string) (string, models.APIToken, error) {
+	var u models.User
+	err := s.DB.WithContext(ctx).Where("lower(email) = lower(?) AND active", strings.TrimSpace(email)).Take(&u).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", models.APIToken{}, ErrNoUser
+	}
+	if err != nil {
+		return "", models.APIToken{}, fmt.Errorf("store: find user: %w", err)
+	}
+	return s.create(ctx, u.FirmID, u.ID, name)
+}
+
+func (s *Store) create(ctx context.Context, firmID, userID int64, name string) (string, models.APIToken, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 100 {
+		return "", models.APIToken{}, store.Invalid("Give the token a name of up to 100 characters.")
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", models.APIToken{}, fmt.Errorf("store: token: %w", err)
+	}
+	token := prefix + base64.RawURLEncoding.EncodeToString(b)
+	t := models.APIToken{FirmID: firmID, UserID: userID, Name: name, TokenHash: hash(token)}
+	if err := s.DB.WithContext(ctx).Create(&t).Error; err != nil {
+		return "", t, fmt.Errorf("store: save token: %w", err)
+	}
+	return token, t, nil
+}
+
+// List is v's own tokens, newest first. A person keeps a handful; the
+// list stops at 200.
+func (s *Store) List(ctx context.Context, v store.Viewer) ([]models.APIToken, error) {
+	if err := store.FirmUser(v); err != nil {
+		return nil, err
+	}
+	var out []models.APIToken
+	err := s.DB.WithContext(ctx).Where("firm_id = ? AND user_id = ?", v.FirmID, v.UserID).
+		Order("id DESC").Limit(200).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: list tokens: %w", err)
+	}
+	return out, nil
+}
+
+// Revoke ends one of v's tokens at once; another's token is not found.
+func (s *Store) Revoke(ctx context.Context, v store.Viewer, id int64) error {
+	if err := store.FirmUser(v); err != nil {
+		return err
+	}
+	res := s.DB.WithContext(ctx).Model(&models.APIToken{}).
+		Where("firm_id = ? AND user_id = ? AND id = ?", v.FirmID, v.UserID, id).
+		Updates(map[string]any{"revoked_at": gorm.Expr("coalesce(revoked_at, now())"), "updated_at": time.Now()})
+	if res.Error != nil {
+		return fmt.Errorf("store: revoke token: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// touchEvery is how stale last_used_at may get: a busy script must not
+// write the row on every request.
+const touchEvery = time.Minute
+
+// Authenticate finds who token acts as: a token not revoked, of an active
+// user. Anything else is ErrUnauthorized.
+func (s *Store) Authenticate(ctx context.Context, token string) (Identity, error) {
+	if !strings.HasPrefix(token, prefix) {
+		return Identity{}, ErrUnauthorized
+	}
+	var row struct {
+		models.APIToken
+		Stale bool
+	}
+	err := s.DB.WithContext(ctx).Raw(`SELECT t.*, t.last_used_at IS NULL OR t.last_used_at < now() - ? * interval '1 second' AS stale
+		FROM api_tokens t JOIN users u ON u.firm_id = t.firm_id AND u.id = t.user_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active`, int(touchEvery/time.Second), hash(token)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Identity{}, ErrUnauthorized
+	}
+	if err != nil {
+		return Identity{}, fmt.Errorf("store: check token: %w", err)
+	}
+	var id Identity
+	id.TokenID = row.ID
+	if err := s.DB.WithContext(ctx).Where("firm_id = ? AND id = ?", row.FirmID, row.UserID).Take(&id.User).Error; err != nil {
+		return Identity{}, fmt.Errorf("store: token's user: %w", err)
+	}
+	if err := s.DB.WithContext(ctx).Take(&id.Firm, row.FirmID).Error; err != nil {
+		return Identity{}, fmt.Errorf("store: token's firm: %w", err)
+	}
+	if row.Stale {
+		if err := s.DB.WithContext(ctx).Exec(`UPDATE api_tokens SET last_used_at = now() WHERE id = ?`, row.ID).Error; err != nil {
+			return Identity{}, fmt.Errorf("store: token last used: %w", err)
+		}
+	}
+	return id, nil
+}
+
+func hash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
