@@ -9,6 +9,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/models"
@@ -24,15 +25,22 @@ func (e *enqueued) Enqueue(_ context.Context, t *asynq.Task) error {
 	return nil
 }
 
-func TestNotifyClientBatchesIntoOneEmail(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
+// demoMatter is a database with the demo firm, and its matter.
+func demoMatter(t *testing.T) (*gorm.DB, models.Matter) {
+	t.Helper()
 	gdb := testkit.DB(t)
 	store, err := docstore.NewDisk(t.TempDir())
 	require.NoError(t, err)
-	require.NoError(t, seed.Demo(ctx, gdb, store, testkit.Logger()))
+	require.NoError(t, seed.Demo(context.Background(), gdb, store, testkit.Logger()))
 	var m models.Matter
 	require.NoError(t, gdb.Take(&m).Error)
+	return gdb, m
+}
+
+func TestNotifyClientBatchesIntoOneEmail(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	gdb, m := demoMatter(t)
 	for _, s := range []string{"New document: a.pdf", "New document: b.pdf", "A new message about the claim"} {
 		require.NoError(t, gdb.Create(&models.ClientNotice{FirmID: m.FirmID, ContactID: m.ClientContactID, MatterID: m.ID, Kind: "document", Summary: s}).Error)
 	}
@@ -63,12 +71,7 @@ func TestNotifyClientBatchesIntoOneEmail(t *testing.T) {
 func TestRequeueNoticesFindsLostTasks(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	gdb := testkit.DB(t)
-	store, err := docstore.NewDisk(t.TempDir())
-	require.NoError(t, err)
-	require.NoError(t, seed.Demo(ctx, gdb, store, testkit.Logger()))
-	var m models.Matter
-	require.NoError(t, gdb.Take(&m).Error)
+	gdb, m := demoMatter(t)
 	old := time.Now().Add(-time.Hour)
 	require.NoError(t, gdb.Create(&models.ClientNotice{FirmID: m.FirmID, ContactID: m.ClientContactID, MatterID: m.ID, Kind: "message", Summary: "x", CreatedAt: old}).Error)
 	enq := &enqueued{}
@@ -84,12 +87,7 @@ func TestRequeueNoticesFindsLostTasks(t *testing.T) {
 func TestNotifyClientLeavesOutWhatIsNoLongerNews(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	gdb := testkit.DB(t)
-	store, err := docstore.NewDisk(t.TempDir())
-	require.NoError(t, err)
-	require.NoError(t, seed.Demo(ctx, gdb, store, testkit.Logger()))
-	var m models.Matter
-	require.NoError(t, gdb.Take(&m).Error)
+	gdb, m := demoMatter(t)
 	doc := func(name string, shared bool, viewed *time.Time) *int64 {
 		d := models.Document{FirmID: m.FirmID, MatterID: &m.ID, Name: name, StorageKey: "k/" + name, MIMEType: "text/plain",
 			SharedWithClient: shared, FirstViewedByClientAt: viewed, SHA256: strings.Repeat("0", 64)}
