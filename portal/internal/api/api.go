@@ -42,6 +42,7 @@ func New(s *stores.Set, rdb redis.UniversalClient, rateLimit int, log *slog.Logg
 // answered here whatever the path (an unknown one is a JSON 404).
 func (a *API) Mount(app *fiber.App) {
 	g := app.Group(Prefix, a.authenticate, a.rateLimit)
+	g.Get("/users", a.users)
 	g.Get("/users/who_am_i", a.whoAmI)
 	g.Use(func(*fiber.Ctx) error { return notFound("There is no such API resource.") })
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/store/firms"
 )
 
 // userJSON is a user as the API answers it (the reference's fields).
@@ -39,4 +40,23 @@ func (a *API) whoAmI(c *fiber.Ctx) error {
 	id := identity(c)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{"data": userOf(id.User, id.Firm)})
+}
+
+// users is a page of the firm's users.
+func (a *API) users(c *fiber.Ctx) error {
+	q, err := readList(c)
+	if err != nil {
+		return err
+	}
+	id := identity(c)
+	rows, err := a.Stores.Firms.UsersByID(c.UserContext(), id.Viewer(), firms.UserQuery{After: q.After, Limit: q.Limit + 1,
+		IDs: q.IDs, CreatedSince: q.CreatedSince, UpdatedSince: q.UpdatedSince})
+	if err != nil {
+		return err
+	}
+	out := make([]userJSON, len(rows))
+	for i, u := range rows {
+		out[i] = userOf(u, id.Firm)
+	}
+	return page(c, q, out, func(u userJSON) int64 { return u.ID })
 }

@@ -162,3 +162,78 @@ func TestAPITokenSettings(t *testing.T) {
 	assert.Contains(t, member.get("/staff/settings/api-tokens?done=revoked").body, "Revoked")
 	assert.Equal(t, http.StatusUnauthorized, e.browser().get("/api/v1/users/who_am_i", "Authorization", "Bearer "+token).StatusCode)
 }
+
+// GET /api/v1/users pages the caller's firm's users by keyset with the
+// common list parameters; a bad parameter is a 400 naming it.
+func TestAPIUsersList(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	token, _, err := (&apitokens.Store{DB: e.db}).CreateForEmail(ctx, seed.DemoAdminEmail, "list")
+	require.NoError(t, err)
+	e.newFirmAdmin("elsewhere") // another firm's user is never listed
+	b := e.browser()
+	type listed struct {
+		Data []struct {
+			ID    int64
+			Email string
+		}
+		Meta struct {
+			Paging struct {
+				Next *string
+			}
+		}
+	}
+	list := func(query string) listed {
+		t.Helper()
+		r := b.get("/api/v1/users"+query, "Authorization", "Bearer "+token)
+		require.Equal(t, http.StatusOK, r.StatusCode, r.body)
+		var l listed
+		require.NoError(t, json.Unmarshal([]byte(r.body), &l), r.body)
+		return l
+	}
+
+	all := list("")
+	require.Len(t, all.Data, 2, "the demo firm's admin and member")
+	assert.Nil(t, all.Meta.Paging.Next, "no next page at the end")
+
+	first := list("?limit=1")
+	require.Len(t, first.Data, 1)
+	require.NotNil(t, first.Meta.Paging.Next)
+	// A user added while paging comes after, never instead of a row.
+	var firm models.Firm
+	require.NoError(t, e.db.Where("slug = ?", seed.DemoFirmSlug).Take(&firm).Error)
+	require.NoError(t, e.db.Create(&models.User{FirmID: firm.ID, Email: "new@demo.parley.test", Role: models.RoleMember, Active: true}).Error)
+	second := list("?limit=1&page_token=" + url.QueryEscape(*first.Meta.Paging.Next))
+	require.Len(t, second.Data, 1)
+	assert.Greater(t, second.Data[0].ID, first.Data[0].ID)
+	third := list("?limit=1&page_token=" + url.QueryEscape(*second.Meta.Paging.Next))
+	require.Len(t, third.Data, 1)
+	assert.Equal(t, "new@demo.parley.test", third.Data[0].Email)
+	assert.Nil(t, third.Meta.Paging.Next)
+
+	one := list(fmt.Sprintf("?ids[]=%d", first.Data[0].ID))
+	require.Len(t, one.Data, 1)
+	assert.Equal(t, first.Data[0].ID, one.Data[0].ID)
+	assert.Len(t, list("?updated_since="+url.QueryEscape(time.Now().Add(time.Hour).UTC().Format(time.RFC3339))).Data, 0)
+
+	many := url.Values{}
+	for i := range 51 {
+		many.Add("ids[]", strconv.Itoa(i+1))
+	}
+	for _, tt := range []struct{ query, field string }{
+		{"?" + many.Encode(), "ids[]"},
+		{"?ids[]=x", "ids[]"},
+		{"?limit=0", "limit"},
+		{"?limit=201", "limit"},
+		{"?page_token=nope", "page_token"},
+		{"?created_since=yesterday", "created_since"},
+	} {
+		r := b.get("/api/v1/users"+tt.query, "Authorization", "Bearer "+token)
+		assert.Equal(t, http.StatusBadRequest, r.StatusCode, tt.query)
+		var ae apiError
+		require.NoError(t, json.Unmarshal([]byte(r.body), &ae), r.body)
+		assert.Equal(t, "invalid_request", ae.Error.Type, tt.query)
+		assert.Equal(t, tt.field, ae.Error.Field, tt.query)
+	}
+}
