@@ -121,41 +121,47 @@ type noteFormData struct {
 	Errors        store.FieldErrors
 }
 
-// editNote shows the author's note in a form.
-func (h *handler) editNote(c *fiber.Ctx) error {
+// errNotYourNote refuses an edit of someone else's note.
+var errNotYourNote = fiber.NewError(fiber.StatusForbidden, "Only the person who wrote a note can change it.")
+
+// noteParam is the signed-in viewer and the note named by the :id route
+// parameter, if the viewer may see it (a 404 otherwise).
+func (h *handler) noteParam(c *fiber.Ctx) (store.Viewer, models.Note, error) {
 	v := viewer(session(c))
 	id, err := idParam(c, "id")
 	if err != nil {
-		return err
+		return v, models.Note{}, err
 	}
 	n, err := h.stores.Notes.Note(c.UserContext(), v, id)
+	return v, n, storeErr(err)
+}
+
+// editNote shows the author's note in a form.
+func (h *handler) editNote(c *fiber.Ctx) error {
+	v, n, err := h.noteParam(c)
 	if err != nil {
-		return storeErr(err)
+		return err
 	}
 	if !notes.Mine(v, n) {
-		return fiber.NewError(fiber.StatusForbidden, "Only the person who wrote a note can change it.")
+		return errNotYourNote
 	}
 	return h.render(c, "staff/note_form", "", "Edit note",
-		noteFormData{ID: id, Back: noteBack(n), Subject: n.Subject, Body: n.Body})
+		noteFormData{ID: n.ID, Back: noteBack(n), Subject: n.Subject, Body: n.Body})
 }
 
 // updateNote saves the author's edit.
 func (h *handler) updateNote(c *fiber.Ctx) error {
-	v := viewer(session(c))
-	id, err := idParam(c, "id")
+	v, n, err := h.noteParam(c)
 	if err != nil {
 		return err
 	}
-	n, err := h.stores.Notes.Note(c.UserContext(), v, id)
-	if err != nil {
-		return storeErr(err)
-	}
+	id := n.ID
 	d := noteFormData{ID: id, Back: noteBack(n), Subject: c.FormValue("subject"), Body: c.FormValue("body")}
 	err = h.stores.Notes.Update(c.UserContext(), v, id, d.Subject, d.Body)
 	var bad store.FieldErrors
 	switch {
 	case errors.Is(err, store.ErrForbidden):
-		return fiber.NewError(fiber.StatusForbidden, "Only the person who wrote a note can change it.")
+		return errNotYourNote
 	case errors.As(err, &bad):
 		d.Errors = bad
 		c.Status(fiber.StatusUnprocessableEntity)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -35,7 +36,8 @@ var ErrUnauthorized = errors.New("apitokens: not a valid token")
 // ErrNoUser is an email that is no active firm user's.
 var ErrNoUser = errors.New("apitokens: no active user has that email")
 
-// Identity is who a valid token acts as.
+// Identity is who a valid token acts as: the user, and the firm's ID and
+// name.
 type Identity struct {
 	TokenID int64
 	User    models.User
@@ -130,29 +132,25 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Identity, error
 	if !strings.HasPrefix(token, prefix) {
 		return Identity{}, ErrUnauthorized
 	}
-	var row struct {
-		models.APIToken
-		Stale bool
-	}
-	err := s.DB.WithContext(ctx).Raw(`SELECT t.*, t.last_used_at IS NULL OR t.last_used_at < now() - ? * interval '1 second' AS stale
-		FROM api_tokens t JOIN users u ON u.firm_id = t.firm_id AND u.id = t.user_id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active`, int(touchEvery/time.Second), hash(token)).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	// One read on every API request: the token, its user and firm.
+	var id Identity
+	var stale bool
+	u := &id.User
+	err := s.DB.WithContext(ctx).Raw(`SELECT t.id, t.last_used_at IS NULL OR t.last_used_at < now() - ? * interval '1 second',
+		u.id, u.firm_id, u.email, u.first_name, u.last_name, u.role, u.active, u.text_badge, u.created_at, u.updated_at, f.name
+		FROM api_tokens t JOIN users u ON u.firm_id = t.firm_id AND u.id = t.user_id JOIN firms f ON f.id = t.firm_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active`, int(touchEvery/time.Second), hash(token)).
+		Row().Scan(&id.TokenID, &stale, &u.ID, &u.FirmID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Active,
+		&u.TextBadge, &u.CreatedAt, &u.UpdatedAt, &id.Firm.Name)
+	if errors.Is(err, sql.ErrNoRows) {
 		return Identity{}, ErrUnauthorized
 	}
 	if err != nil {
 		return Identity{}, fmt.Errorf("store: check token: %w", err)
 	}
-	var id Identity
-	id.TokenID = row.ID
-	if err := s.DB.WithContext(ctx).Where("firm_id = ? AND id = ?", row.FirmID, row.UserID).Take(&id.User).Error; err != nil {
-		return Identity{}, fmt.Errorf("store: token's user: %w", err)
-	}
-	if err := s.DB.WithContext(ctx).Take(&id.Firm, row.FirmID).Error; err != nil {
-		return Identity{}, fmt.Errorf("store: token's firm: %w", err)
-	}
-	if row.Stale {
-		if err := s.DB.WithContext(ctx).Exec(`UPDATE api_tokens SET last_used_at = now() WHERE id = ?`, row.ID).Error; err != nil {
+	id.Firm.ID = u.FirmID
+	if stale {
+		if err := s.DB.WithContext(ctx).Exec(`UPDATE api_tokens SET last_used_at = now() WHERE id = ?`, id.TokenID).Error; err != nil {
 			return Identity{}, fmt.Errorf("store: token last used: %w", err)
 		}
 	}
