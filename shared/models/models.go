@@ -73,6 +73,10 @@ type Contact struct {
 	Title       string
 	CompanyName string
 	Status      string
+	// GlobalID is a ULID fixed at creation (a database default).
+	GlobalID string `gorm:"->"`
+	// ClioID is the contact's ID in Clio, for one brought over from Clio.
+	ClioID *int64
 	// PortalInvitedAt is set once a firm user invites the contact to the portal.
 	PortalInvitedAt *time.Time
 	// ArchivedAt hides the contact from lists, searches and pickers.
@@ -215,15 +219,23 @@ type Matter struct {
 	Location          string
 	Permission        Permission
 	// ClientStatus and NextSteps are the only matter fields a client sees.
-	ClientStatus    string
-	NextSteps       string
-	OpenedAt        *time.Time
-	PendingAt       *time.Time
-	ClosedAt        *time.Time
-	CreatedByUserID *int64
-	UpdatedByUserID *int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	ClientStatus string
+	NextSteps    string
+	// GlobalID is a ULID fixed at creation (a database default).
+	GlobalID string `gorm:"->"`
+	// ClioID is the matter's ID in Clio, for one brought over from Clio.
+	ClioID *int64
+	// ProjectedValue, HiredDate and FirstLetterSentAt are intake figures.
+	ProjectedValue    *float64
+	HiredDate         *time.Time
+	FirstLetterSentAt *time.Time
+	OpenedAt          *time.Time
+	PendingAt         *time.Time
+	ClosedAt          *time.Time
+	CreatedByUserID   *int64
+	UpdatedByUserID   *int64
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // StatusText is the firm's stage with the category when they differ:

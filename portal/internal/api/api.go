@@ -5,6 +5,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,9 +13,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/parleyhq/parley/portal/internal/api/spec"
 
 	"github.com/parleyhq/parley/shared/store/apitokens"
 	"github.com/parleyhq/parley/shared/store/stores"
@@ -23,28 +29,42 @@ import (
 // Prefix is where the API is served.
 const Prefix = "/api/v1"
 
-// API is the REST API's handlers and what they need.
+// API is the REST API's handlers and what they need. It implements the
+// server interface generated from the OpenAPI document (package spec).
 type API struct {
 	Stores *stores.Set
 	Log    *slog.Logger
 	// RateLimit is how many requests a token may make a minute.
 	RateLimit int
 	limiter   *redis_rate.Limiter
+	doc       *openapi3.T
+	docJSON   []byte
+	router    routers.Router
 }
 
+var _ spec.StrictServerInterface = (*API)(nil)
+
 // New builds the API over the stores, with rate limits kept in rdb.
-func New(s *stores.Set, rdb redis.UniversalClient, rateLimit int, log *slog.Logger) *API {
-	return &API{Stores: s, Log: log, RateLimit: rateLimit, limiter: redis_rate.NewLimiter(rdb)}
+func New(ctx context.Context, s *stores.Set, rdb redis.UniversalClient, rateLimit int, log *slog.Logger) (*API, error) {
+	doc, js, err := spec.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		return nil, fmt.Errorf("api: route the document: %w", err)
+	}
+	return &API{Stores: s, Log: log, RateLimit: rateLimit, limiter: redis_rate.NewLimiter(rdb),
+		doc: doc, docJSON: js, router: router}, nil
 }
 
 // Mount routes the API on app. Mount it before any cookie-session or CSRF
 // middleware: the API's requests carry a token, not a session, and are
-// answered here whatever the path (an unknown one is a JSON 404).
+// answered here whatever the path (one the document does not name is a
+// JSON 404).
 func (a *API) Mount(app *fiber.App) {
-	g := app.Group(Prefix, a.authenticate, a.rateLimit)
-	g.Get("/users", a.users)
-	g.Get("/users/who_am_i", a.whoAmI)
-	g.Use(func(*fiber.Ctx) error { return notFound("There is no such API resource.") })
+	g := app.Group(Prefix, a.check)
+	spec.RegisterHandlers(g, spec.NewStrictHandler(a, nil))
 }
 
 // Error is the one shape of every error the API answers.
@@ -119,37 +139,38 @@ func typeOf(status int) string {
 	return "invalid_request"
 }
 
-const localIdentity = "api_identity"
+type identityKey struct{}
 
 // identity is who the request's token acts as (set by authenticate).
-func identity(c *fiber.Ctx) apitokens.Identity {
-	id, _ := c.Locals(localIdentity).(apitokens.Identity)
+func identity(ctx context.Context) apitokens.Identity {
+	id, _ := ctx.Value(identityKey{}).(apitokens.Identity)
 	return id
 }
 
 // authenticate reads the bearer token (the header only: a token in a URL
-// ends up in logs and histories) and finds its user.
-func (a *API) authenticate(c *fiber.Ctx) error {
+// ends up in logs and histories) and finds its user, whom the handlers
+// read from the request's context.
+func (a *API) authenticate(c *fiber.Ctx) (apitokens.Identity, error) {
 	scheme, token, ok := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return unauthorized()
+		return apitokens.Identity{}, unauthorized()
 	}
 	id, err := a.Stores.APITokens.Authenticate(c.UserContext(), strings.TrimSpace(token))
 	if errors.Is(err, apitokens.ErrUnauthorized) {
-		return unauthorized()
+		return id, unauthorized()
 	}
 	if err != nil {
-		return err
+		return id, err
 	}
-	c.Locals(localIdentity, id)
-	return c.Next()
+	c.SetUserContext(context.WithValue(c.UserContext(), identityKey{}, id))
+	return id, nil
 }
 
 // rateLimit allows RateLimit requests a minute per token (Redis, shared by
 // every portal copy) and says where the caller stands on every answer.
-func (a *API) rateLimit(c *fiber.Ctx) error {
+func (a *API) rateLimit(c *fiber.Ctx, id apitokens.Identity) error {
 	limit := redis_rate.PerMinute(a.RateLimit)
-	res, err := a.limiter.Allow(c.UserContext(), fmt.Sprintf("parley:api:token:%d", identity(c).TokenID), limit)
+	res, err := a.limiter.Allow(c.UserContext(), fmt.Sprintf("parley:api:token:%d", id.TokenID), limit)
 	if err != nil {
 		return fmt.Errorf("api: rate limit: %w", err)
 	}
@@ -163,5 +184,5 @@ func (a *API) rateLimit(c *fiber.Ctx) error {
 		return &Error{Status: fiber.StatusTooManyRequests, Type: "rate_limited",
 			Message: fmt.Sprintf("More than %d requests a minute with this token. Retry after %d s.", a.RateLimit, max(retry, 1))}
 	}
-	return c.Next()
+	return nil
 }

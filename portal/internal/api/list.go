@@ -1,100 +1,55 @@
 package api
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-
+	"github.com/parleyhq/parley/portal/internal/api/spec"
 	"github.com/parleyhq/parley/shared/store"
 )
 
-// Every list takes these parameters (the reference's): a page token, the
-// page's size, ids[] and the created/updated-since filters.
-const (
-	defaultLimit = 50
-	maxLimit     = 200
-	maxIDs       = 50
-)
-
-// listQuery is a list request's parameters, checked.
-type listQuery struct {
-	After        int64 // the last ID of the page before; 0 for the first
-	Limit        int
-	IDs          []int64
-	CreatedSince *time.Time
-	UpdatedSince *time.Time
-}
+// defaultLimit is a page's size when the request names none; the document
+// holds limit to 1-200 and ids[] to 1-50 integers.
+const defaultLimit = 50
 
 // badParam is a 400 naming the parameter at fault.
 func badParam(field, msg string) *Error {
-	return &Error{Status: fiber.StatusBadRequest, Type: "invalid_request", Message: msg, Field: field}
+	return &Error{Status: 400, Type: "invalid_request", Message: msg, Field: field}
 }
 
-// readList reads and checks the list parameters. Lists are paged by ID, in
-// order: a row added while a client pages gets a higher ID, so a page
-// token stays valid and no row is skipped or repeated.
-func readList(c *fiber.Ctx) (listQuery, error) {
-	q := listQuery{Limit: defaultLimit}
-	if raw := c.Query("page_token"); raw != "" {
-		var after int64
-		if ok, err := store.ReadCursor(raw, &after); !ok || err != nil || after <= 0 {
+// listQuery is what every list takes (the document has checked each): a
+// page token, the page's size, ids[] and the created/updated-since
+// filters. It asks the store for one row more than the page holds, which
+// says whether a next page follows.
+func listQuery(pageToken *string, limit *int, ids *[]int64, created, updated *time.Time) (store.IDQuery, error) {
+	q := store.IDQuery{Limit: defaultLimit + 1, CreatedSince: created, UpdatedSince: updated}
+	if limit != nil {
+		q.Limit = *limit + 1
+	}
+	if ids != nil {
+		q.IDs = *ids
+	}
+	if pageToken != nil && *pageToken != "" {
+		// A page token is the last ID of the page before: a row added
+		// while a client pages gets a higher ID, so a token stays valid
+		// and no row is skipped or repeated.
+		if ok, err := store.ReadCursor(*pageToken, &q.After); !ok || err != nil || q.After <= 0 {
 			return q, badParam("page_token", "The page token is not one this API gave.")
 		}
-		q.After = after
-	}
-	if raw := c.Query("limit"); raw != "" {
-		n, err := strconv.Atoi(raw)
-		if err != nil || n < 1 || n > maxLimit {
-			return q, badParam("limit", fmt.Sprintf("limit is a whole number from 1 to %d.", maxLimit))
-		}
-		q.Limit = n
-	}
-	args := c.Request().URI().QueryArgs()
-	var ids []string
-	for _, v := range args.PeekMulti("ids[]") {
-		ids = append(ids, strings.Split(string(v), ",")...)
-	}
-	if len(ids) > maxIDs {
-		return q, badParam("ids[]", fmt.Sprintf("ids[] takes at most %d IDs.", maxIDs))
-	}
-	for _, raw := range ids {
-		id, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
-		if err != nil || id <= 0 {
-			return q, badParam("ids[]", fmt.Sprintf("ids[] takes whole numbers; %q is not one.", raw))
-		}
-		q.IDs = append(q.IDs, id)
-	}
-	for _, f := range []struct {
-		name string
-		dst  **time.Time
-	}{{"created_since", &q.CreatedSince}, {"updated_since", &q.UpdatedSince}} {
-		raw := c.Query(f.name)
-		if raw == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, raw)
-		if err != nil {
-			return q, badParam(f.name, f.name+" is an ISO 8601 time with its offset, e.g. 2024-01-15T10:30:00Z.")
-		}
-		*f.dst = &t
 	}
 	return q, nil
 }
 
-// page answers a list: its rows, and the token of the next page when more
-// rows follow (rows holds up to Limit+1, the extra one saying so).
-func page[T any](c *fiber.Ctx, q listQuery, rows []T, id func(T) int64) error {
-	paging := fiber.Map{}
-	if len(rows) > q.Limit {
-		rows = rows[:q.Limit]
-		paging["next"] = store.Cursor(id(rows[len(rows)-1]))
+// page cuts the extra row listQuery asked for and gives the next page's
+// token when there was one.
+func page[T any](q store.IDQuery, rows []T, id func(T) int64) ([]T, spec.Meta) {
+	var meta spec.Meta
+	if n := q.Limit - 1; len(rows) > n {
+		rows = rows[:n]
+		next := store.Cursor(id(rows[n-1]))
+		meta.Paging.Next = &next
 	}
 	if rows == nil {
 		rows = []T{}
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"data": rows, "meta": fiber.Map{"paging": paging}})
+	return rows, meta
 }

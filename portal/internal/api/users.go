@@ -1,62 +1,41 @@
 package api
 
 import (
-	"time"
+	"context"
 
-	"github.com/gofiber/fiber/v2"
-
+	"github.com/parleyhq/parley/portal/internal/api/spec"
 	"github.com/parleyhq/parley/shared/models"
-	"github.com/parleyhq/parley/shared/store/firms"
 )
 
-// userJSON is a user as the API answers it (the reference's fields).
-type userJSON struct {
-	ID        int64       `json:"id"`
-	FirstName string      `json:"first_name"`
-	LastName  string      `json:"last_name"`
-	Email     string      `json:"email"`
-	CreatedAt string      `json:"created_at"`
-	UpdatedAt string      `json:"updated_at"`
-	Account   accountJSON `json:"account"`
+func userOf(u models.User, f models.Firm) spec.User {
+	out := spec.User{Id: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email,
+		CreatedAt: utc(u.CreatedAt), UpdatedAt: utc(u.UpdatedAt)}
+	out.Account.Id, out.Account.FirmName = f.ID, f.Name
+	return out
 }
 
-// accountJSON is the user's firm.
-type accountJSON struct {
-	ID       int64  `json:"id"`
-	FirmName string `json:"firm_name"`
+// WhoAmI is the token's user.
+func (a *API) WhoAmI(ctx context.Context, _ spec.WhoAmIRequestObject) (spec.WhoAmIResponseObject, error) {
+	id := identity(ctx)
+	return spec.WhoAmI200JSONResponse{Data: userOf(id.User, id.Firm)}, nil
 }
 
-func userOf(u models.User, f models.Firm) userJSON {
-	return userJSON{ID: u.ID, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email,
-		CreatedAt: timestamp(u.CreatedAt), UpdatedAt: timestamp(u.UpdatedAt),
-		Account: accountJSON{ID: f.ID, FirmName: f.Name}}
-}
-
-// timestamp writes a time as RFC 3339 in UTC, to the second.
-func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// whoAmI is the token's user.
-func (a *API) whoAmI(c *fiber.Ctx) error {
-	id := identity(c)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"data": userOf(id.User, id.Firm)})
-}
-
-// users is a page of the firm's users.
-func (a *API) users(c *fiber.Ctx) error {
-	q, err := readList(c)
+// ListUsers is a page of the firm's users.
+func (a *API) ListUsers(ctx context.Context, r spec.ListUsersRequestObject) (spec.ListUsersResponseObject, error) {
+	p := r.Params
+	q, err := listQuery(p.PageToken, p.Limit, p.Ids, p.CreatedSince, p.UpdatedSince)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	id := identity(c)
-	rows, err := a.Stores.Firms.UsersByID(c.UserContext(), id.Viewer(), firms.UserQuery{After: q.After, Limit: q.Limit + 1,
-		IDs: q.IDs, CreatedSince: q.CreatedSince, UpdatedSince: q.UpdatedSince})
+	id := identity(ctx)
+	rows, err := a.Stores.Firms.UsersByID(ctx, id.Viewer(), q)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	out := make([]userJSON, len(rows))
-	for i, u := range rows {
+	users, meta := page(q, rows, func(u models.User) int64 { return u.ID })
+	out := make([]spec.User, len(users))
+	for i, u := range users {
 		out[i] = userOf(u, id.Firm)
 	}
-	return page(c, q, out, func(u userJSON) int64 { return u.ID })
+	return spec.ListUsers200JSONResponse{Data: out, Meta: meta}, nil
 }

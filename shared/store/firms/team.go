@@ -230,35 +230,14 @@ func (s *Store) Names(ctx context.Context, v store.Viewer, ids ...*int64) (Names
 	return out, nil
 }
 
-// UserQuery picks a page of the firm's users, by ID: those after After (0
-// for the first page), up to Limit, of IDs if any, created or updated
-// since a time if given.
-type UserQuery struct {
-	After        int64
-	Limit        int
-	IDs          []int64
-	CreatedSince *time.Time
-	UpdatedSince *time.Time
-}
-
 // UsersByID is a page of v's firm's users in ID order (the API's list),
 // read by the users' (firm_id, id) key.
-func (s *Store) UsersByID(ctx context.Context, v store.Viewer, q UserQuery) ([]models.User, error) {
+func (s *Store) UsersByID(ctx context.Context, v store.Viewer, q store.IDQuery) ([]models.User, error) {
 	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
-	db := s.DB.WithContext(ctx).Where("firm_id = ? AND id > ?", v.FirmID, q.After)
-	if len(q.IDs) > 0 {
-		db = db.Where("id IN ?", q.IDs)
-	}
-	if q.CreatedSince != nil {
-		db = db.Where("created_at >= ?", *q.CreatedSince)
-	}
-	if q.UpdatedSince != nil {
-		db = db.Where("updated_at >= ?", *q.UpdatedSince)
-	}
 	var out []models.User
-	if err := db.Order("id").Limit(q.Limit).Find(&out).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Where("firm_id = ?", v.FirmID).Scopes(q.Scope).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
 	return out, nil

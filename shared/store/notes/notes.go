@@ -184,3 +184,23 @@ func (s *Store) Delete(ctx context.Context, v store.Viewer, id int64) (models.No
 	}
 	return n, nil
 }
+
+// Records is a page of the notes on a matter or contact v may see, in ID
+// order (the REST API's list), read by the notes' (firm_id, matter_id or
+// contact_id, id) index.
+func (s *Store) Records(ctx context.Context, v store.Viewer, on On, q store.IDQuery) ([]models.Note, error) {
+	if err := s.visible(ctx, v, on); err != nil {
+		return nil, err
+	}
+	db := s.DB.WithContext(ctx).Where("firm_id = ?", v.FirmID)
+	if on.MatterID != 0 {
+		db = db.Where("matter_id = ?", on.MatterID)
+	} else {
+		db = db.Where("contact_id = ?", on.ContactID)
+	}
+	var out []models.Note
+	if err := db.Scopes(q.Scope).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: list note records: %w", err)
+	}
+	return out, nil
+}
