@@ -440,3 +440,27 @@ type APIToken struct {
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
+
+// UIReference is the staff page a custom action's link appears on.
+type UIReference string
+
+const (
+	UIContactsShow   UIReference = "contacts/show"
+	UIMattersShow    UIReference = "matters/show"
+	UIInboxLeadsShow UIReference = "inbox_leads/show"
+)
+
+// CustomAction is a link an integration put in a page's actions menu.
+type CustomAction struct {
+	ID          int64
+	FirmID      int64
+	Label       string
+	UIReference UIReference
+	TargetURL   string
+	// APITokenID is the personal token that made it; nonces its clicks
+	// mint are good only with that token.
+	APITokenID      int64
+	CreatedByUserID int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}

@@ -24,6 +24,19 @@ func (e FieldErrors) Err() error {
 	return e
 }
 
+// First is the first field at fault, by name, and what is wrong with it.
+func (e FieldErrors) First() (field, msg string) {
+	fields := make([]string, 0, len(e))
+	for f := range e {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	if len(fields) == 0 {
+		return "", ""
+	}
+	return fields[0], e[fields[0]]
+}
+
 func (e FieldErrors) Error() string {
 	fields := make([]string, 0, len(e))
 	for f := range e {

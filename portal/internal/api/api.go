@@ -36,16 +36,18 @@ type API struct {
 	Log    *slog.Logger
 	// RateLimit is how many requests a token may make a minute.
 	RateLimit int
-	limiter   *redis_rate.Limiter
-	doc       *openapi3.T
-	docJSON   []byte
-	router    routers.Router
+	// Now is the clock (custom action nonces expire by it).
+	Now     func() time.Time
+	limiter *redis_rate.Limiter
+	doc     *openapi3.T
+	docJSON []byte
+	router  routers.Router
 }
 
 var _ spec.StrictServerInterface = (*API)(nil)
 
 // New builds the API over the stores, with rate limits kept in rdb.
-func New(ctx context.Context, s *stores.Set, rdb redis.UniversalClient, rateLimit int, log *slog.Logger) (*API, error) {
+func New(ctx context.Context, s *stores.Set, rdb redis.UniversalClient, rateLimit int, now func() time.Time, log *slog.Logger) (*API, error) {
 	doc, js, err := spec.Load(ctx)
 	if err != nil {
 		return nil, err
@@ -54,7 +56,7 @@ func New(ctx context.Context, s *stores.Set, rdb redis.UniversalClient, rateLimi
 	if err != nil {
 		return nil, fmt.Errorf("api: route the document: %w", err)
 	}
-	return &API{Stores: s, Log: log, RateLimit: rateLimit, limiter: redis_rate.NewLimiter(rdb),
+	return &API{Stores: s, Log: log, RateLimit: rateLimit, Now: now, limiter: redis_rate.NewLimiter(rdb),
 		doc: doc, docJSON: js, router: router}, nil
 }
 

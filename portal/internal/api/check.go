@@ -43,6 +43,9 @@ func (a *API) check(c *fiber.Ctx) error {
 		if err := a.rateLimit(c, id); err != nil {
 			return err
 		}
+		if err := a.redeemNonce(c); err != nil {
+			return err
+		}
 	}
 	err = openapi3filter.ValidateRequest(c.UserContext(), &openapi3filter.RequestValidationInput{
 		Request: req, PathParams: params, Route: route,

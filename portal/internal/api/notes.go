@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/parleyhq/parley/portal/internal/api/spec"
 	"github.com/parleyhq/parley/shared/models"
@@ -39,19 +38,11 @@ func (a *API) addNote(ctx context.Context, on notes.On, subject *string, body, w
 		s = *subject
 	}
 	n, err := a.Stores.Notes.Add(ctx, identity(ctx).Viewer(), on, s, body)
-	var bad store.FieldErrors
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	if errors.Is(err, store.ErrNotFound) {
 		return spec.Note{}, notFound("There is no " + what + " with this ID.")
-	case errors.As(err, &bad):
-		fields := make([]string, 0, len(bad))
-		for f := range bad {
-			fields = append(fields, f)
-		}
-		slices.Sort(fields)
-		return spec.Note{}, &Error{Status: 422, Type: "invalid_body", Message: bad[fields[0]], Field: "data." + fields[0]}
-	case err != nil:
-		return spec.Note{}, err
+	}
+	if err != nil {
+		return spec.Note{}, bodyError(err)
 	}
 	return noteOf(n), nil
 }

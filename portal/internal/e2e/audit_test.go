@@ -89,10 +89,11 @@ func (b *browser) crawl(base string, max int) []string {
 	return done
 }
 
-// crawlable is a path that answers a page: not a file, a download or the
-// development mailbox.
+// crawlable is a path that answers a page: not a file, a download, the
+// development mailbox, or the API and its reference (Swagger UI's page,
+// checked by TestBrowserAPIReference).
 func crawlable(path string) bool {
-	for _, file := range []string{"/staff/documents/", "/portal/documents/", "/staff/texts/media/", "/dev/", "/static/"} {
+	for _, file := range []string{"/staff/documents/", "/portal/documents/", "/staff/texts/media/", "/dev/", "/static/", "/api/"} {
 		if strings.HasPrefix(path, file) && !strings.HasSuffix(path, "/view") {
 			return false
 		}

@@ -95,6 +95,8 @@ type matterData struct {
 	Folder int64
 	// Shared is what the firm user just shared, offered to undo.
 	Shared *sharedItem
+	// Actions are integrations' links for the matter (staff pages only).
+	Actions []models.CustomAction
 }
 
 // sharedItem is a document or folder just shared with the client: the

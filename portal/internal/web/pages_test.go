@@ -46,6 +46,7 @@ func TestEveryPageRenders(t *testing.T) {
 		Related:     []matters.Person{{ContactID: 2, Name: "Robin <Doe>", Role: "Spouse"}},
 		Names:       firms.Names{3: "Avery <Doe>"},
 		PrimaryName: "Robin <Doe>",
+		Actions:     []models.CustomAction{{ID: 4, Label: "Draft <letter>"}},
 	}
 	md.Matter.ResponsibleUserID, md.Matter.CreatedByUserID, md.Matter.PrimaryContactID, md.Matter.OpenedAt = &folder, &folder, &folder, &now
 	md.Matter.Location, md.Matter.PracticeArea, md.Matter.Permission = "<Court>", "<Estates>", models.PermissionUsers
@@ -129,6 +130,7 @@ func sampleContact(now time.Time) pages.Contact {
 		Addresses: []models.ContactAddress{{Label: "home", Street: "1 <Main> St", City: "Oakland", Province: "CA", PostalCode: "94607", Country: "USA"}}}
 	return pages.Contact{
 		Contact: c,
+		Actions: []models.CustomAction{{ID: 4, Label: "Sync <CRM>"}},
 		Phones:  []pages.ContactPhone{{ContactPhoneNumber: models.ContactPhoneNumber{Number: "+14155550123", Label: "mobile", IsTexting: true}, OptedOut: true}},
 		Matters: []matters.ContactMatter{{Row: matters.Row{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", Status: "Open"}}, Role: "Client"}},
 		Threads: []texting.MatterThread{{ContactID: 1, ContactName: "Casey <Doe>", Role: "This contact", Texts: 1, LastAt: &now, LastBody: "ok <b>"},

@@ -14,6 +14,7 @@ func (h *handler) routes(app *fiber.App) {
 	app.Use(h.loadSession, h.csrf)
 
 	app.Get("/", h.home)
+	app.Get("/api/docs", h.apiDocs)
 	app.Get("/login", h.loginForm)
 	app.Post("/login", h.loginRequest)
 	app.Get("/login/sent", h.loginSent)
@@ -70,6 +71,7 @@ func (h *handler) routes(app *fiber.App) {
 	staff.Get("/contacts/import/:id", h.contactImport)
 	staff.Post("/contacts/import/:id/confirm", h.contactImportConfirm)
 	staff.Get("/contacts/:id", h.staffContact)
+	staff.Get("/custom-actions/:id", h.followCustomAction)
 	staff.Get("/contacts/:id/edit", h.editContact)
 	staff.Post("/contacts/:id", h.updateContact)
 	staff.Get("/contacts/:id/delete", h.confirmDeleteContact)

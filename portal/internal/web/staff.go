@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/hibiken/asynq"
 
+	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/store/matters"
@@ -41,7 +42,8 @@ func (h *handler) staffMatterData(c *fiber.Ctx, v store.Viewer, id int64) (matte
 		}
 		d.PrimaryName = primary.Name()
 	}
-	return d, nil
+	d.Actions, err = h.stores.CustomActions.ForPage(c.UserContext(), v, models.UIMattersShow)
+	return d, err
 }
 
 // staffMatter is the firm's view of a matter's client communication.

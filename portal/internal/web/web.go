@@ -159,7 +159,7 @@ func New(d Deps) (*fiber.App, error) {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	// The API first: its requests carry a token, not a session or a CSRF
 	// token, and it answers every path under its prefix itself.
-	if h.api, err = api.New(context.Background(), h.stores, d.Redis, d.Config.APIRateLimit, d.Log); err != nil {
+	if h.api, err = api.New(context.Background(), h.stores, d.Redis, d.Config.APIRateLimit, d.Now, d.Log); err != nil {
 		return nil, err
 	}
 	h.api.Mount(app)

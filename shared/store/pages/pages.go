@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/contacts"
+	"github.com/parleyhq/parley/shared/store/customactions"
 	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/matters"
@@ -125,6 +126,8 @@ type Contact struct {
 	// Edited says it changed after it was made.
 	CreatedBy, UpdatedBy string
 	Edited               bool
+	// Actions are integrations' links for the contact.
+	Actions []models.CustomAction
 }
 
 // Related is everyone on the contact's matters but the contact.
@@ -183,5 +186,6 @@ func (s *Store) Contact(ctx context.Context, v store.Viewer, id int64) (Contact,
 	p.CreatedBy, p.UpdatedBy = names.Of(p.Contact.CreatedByUserID), names.Of(p.Contact.UpdatedByUserID)
 	by, made := p.Contact.UpdatedByUserID, p.Contact.CreatedByUserID
 	p.Edited = by != nil && (made == nil || *by != *made || p.Contact.UpdatedAt.Sub(p.Contact.CreatedAt) > time.Second)
-	return p, nil
+	p.Actions, err = (&customactions.Store{DB: s.DB}).ForPage(ctx, v, models.UIContactsShow)
+	return p, err
 }

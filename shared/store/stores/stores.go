@@ -8,6 +8,7 @@ import (
 
 	"github.com/parleyhq/parley/shared/store/apitokens"
 	"github.com/parleyhq/parley/shared/store/contacts"
+	"github.com/parleyhq/parley/shared/store/customactions"
 	"github.com/parleyhq/parley/shared/store/documents"
 	"github.com/parleyhq/parley/shared/store/events"
 	"github.com/parleyhq/parley/shared/store/firms"
@@ -36,6 +37,8 @@ type Set struct {
 	Signin    *signin.Store
 	Pages     *pages.Store
 	APITokens *apitokens.Store
+	// CustomActions are integrations' links on staff pages.
+	CustomActions *customactions.Store
 }
 
 // New builds the stores over gdb.
@@ -44,7 +47,7 @@ func New(gdb *gorm.DB) *Set {
 		Firms: &firms.Store{DB: gdb}, Contacts: &contacts.Store{DB: gdb}, Matters: &matters.Store{DB: gdb}, Notes: &notes.Store{DB: gdb}, Imports: &imports.Store{DB: gdb},
 		Documents: &documents.Store{DB: gdb}, Portal: &portal.Store{DB: gdb}, Events: &events.Store{DB: gdb},
 		Outbox: &outbox.Store{DB: gdb}, Signin: &signin.Store{DB: gdb}, Pages: &pages.Store{DB: gdb},
-		APITokens: &apitokens.Store{DB: gdb},
+		APITokens: &apitokens.Store{DB: gdb}, CustomActions: &customactions.Store{DB: gdb},
 	}
 	s.Texting = &texting.Store{DB: gdb, Replies: s.Events.Answer}
 	return s

@@ -92,6 +92,27 @@ func (e MatterStatusCategory) Valid() bool {
 	}
 }
 
+// Defines values for UIReference.
+const (
+	Contactsshow   UIReference = "contacts/show"
+	InboxLeadsshow UIReference = "inbox_leads/show"
+	Mattersshow    UIReference = "matters/show"
+)
+
+// Valid indicates whether the value is a known member of the UIReference enum.
+func (e UIReference) Valid() bool {
+	switch e {
+	case Contactsshow:
+		return true
+	case InboxLeadsshow:
+		return true
+	case Mattersshow:
+		return true
+	default:
+		return false
+	}
+}
+
 // Address defines model for Address.
 type Address struct {
 	City       string `json:"city"`
@@ -133,6 +154,16 @@ type Contact struct {
 
 // ContactType defines model for Contact.Type.
 type ContactType string
+
+// CustomAction defines model for CustomAction.
+type CustomAction struct {
+	CreatedAt   time.Time   `json:"created_at"`
+	Id          int64       `json:"id"`
+	Label       string      `json:"label"`
+	TargetUrl   string      `json:"target_url"`
+	UiReference UIReference `json:"ui_reference"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+}
 
 // Error defines model for Error.
 type Error struct {
@@ -208,6 +239,9 @@ type Note struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// UIReference defines model for UIReference.
+type UIReference string
+
 // User defines model for User.
 type User struct {
 	Account struct {
@@ -225,6 +259,9 @@ type User struct {
 // CreatedSince defines model for created_since.
 type CreatedSince = time.Time
 
+// CustomActionNonce defines model for custom_action_nonce.
+type CustomActionNonce = string
+
 // Ids defines model for ids.
 type Ids = []int64
 
@@ -239,6 +276,9 @@ type UpdatedSince = time.Time
 
 // BadRequest defines model for BadRequest.
 type BadRequest = Error
+
+// Forbidden defines model for Forbidden.
+type Forbidden = Error
 
 // InvalidBody defines model for InvalidBody.
 type InvalidBody = Error
@@ -290,6 +330,13 @@ type ListContactsParams struct {
 
 	// Ids Filter by resource IDs (max 50)
 	Ids *Ids `form:"ids[],omitempty" json:"ids[],omitempty"`
+
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
 }
 
 // ListContactNotesParams defines parameters for ListContactNotes.
@@ -308,6 +355,13 @@ type ListContactNotesParams struct {
 
 	// Ids Filter by resource IDs (max 50)
 	Ids *Ids `form:"ids[],omitempty" json:"ids[],omitempty"`
+
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
 }
 
 // CreateContactNoteJSONBody defines parameters for CreateContactNote.
@@ -316,6 +370,72 @@ type CreateContactNoteJSONBody struct {
 		Body    string  `json:"body"`
 		Subject *string `json:"subject,omitempty"`
 	} `json:"data"`
+}
+
+// CreateContactNoteParams defines parameters for CreateContactNote.
+type CreateContactNoteParams struct {
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
+}
+
+// GetContactParams defines parameters for GetContact.
+type GetContactParams struct {
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
+}
+
+// ListCustomActionsParams defines parameters for ListCustomActions.
+type ListCustomActionsParams struct {
+	// PageToken Opaque token for cursor-based pagination
+	PageToken *PageToken `form:"page_token,omitempty" json:"page_token,omitempty"`
+
+	// Limit How many rows a page holds
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// CreatedSince Filter results created on or after this time (ISO-8601 timestamp)
+	CreatedSince *CreatedSince `form:"created_since,omitempty" json:"created_since,omitempty"`
+
+	// UpdatedSince Filter results updated on or after this time (ISO-8601 timestamp)
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Ids Filter by resource IDs (max 50)
+	Ids *Ids `form:"ids[],omitempty" json:"ids[],omitempty"`
+
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
+}
+
+// CreateCustomActionJSONBody defines parameters for CreateCustomAction.
+type CreateCustomActionJSONBody struct {
+	Data struct {
+		Label string `json:"label"`
+
+		// TargetUrl https, or http on localhost.
+		TargetUrl   string      `json:"target_url"`
+		UiReference UIReference `json:"ui_reference"`
+	} `json:"data"`
+}
+
+// CreateCustomActionParams defines parameters for CreateCustomAction.
+type CreateCustomActionParams struct {
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
 }
 
 // ListMattersParams defines parameters for ListMatters.
@@ -334,6 +454,23 @@ type ListMattersParams struct {
 
 	// Ids Filter by resource IDs (max 50)
 	Ids *Ids `form:"ids[],omitempty" json:"ids[],omitempty"`
+
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
+}
+
+// GetMatterParams defines parameters for GetMatter.
+type GetMatterParams struct {
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
 }
 
 // ListMatterNotesParams defines parameters for ListMatterNotes.
@@ -352,6 +489,13 @@ type ListMatterNotesParams struct {
 
 	// Ids Filter by resource IDs (max 50)
 	Ids *Ids `form:"ids[],omitempty" json:"ids[],omitempty"`
+
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
 }
 
 // CreateMatterNoteJSONBody defines parameters for CreateMatterNote.
@@ -360,6 +504,16 @@ type CreateMatterNoteJSONBody struct {
 		Body    string  `json:"body"`
 		Subject *string `json:"subject,omitempty"`
 	} `json:"data"`
+}
+
+// CreateMatterNoteParams defines parameters for CreateMatterNote.
+type CreateMatterNoteParams struct {
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
 }
 
 // ListUsersParams defines parameters for ListUsers.
@@ -378,10 +532,30 @@ type ListUsersParams struct {
 
 	// Ids Filter by resource IDs (max 50)
 	Ids *Ids `form:"ids[],omitempty" json:"ids[],omitempty"`
+
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
+}
+
+// WhoAmIParams defines parameters for WhoAmI.
+type WhoAmIParams struct {
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
 }
 
 // CreateContactNoteJSONRequestBody defines body for CreateContactNote for application/json ContentType.
 type CreateContactNoteJSONRequestBody CreateContactNoteJSONBody
+
+// CreateCustomActionJSONRequestBody defines body for CreateCustomAction for application/json ContentType.
+type CreateCustomActionJSONRequestBody CreateCustomActionJSONBody
 
 // CreateMatterNoteJSONRequestBody defines body for CreateMatterNote for application/json ContentType.
 type CreateMatterNoteJSONRequestBody CreateMatterNoteJSONBody
@@ -396,22 +570,28 @@ type ServerInterface interface {
 	ListContactNotes(c *fiber.Ctx, contactId int64, params ListContactNotesParams) error
 	// CreateContactNote Creates a new note for a contact
 	// (POST /contacts/{contact_id}/notes)
-	CreateContactNote(c *fiber.Ctx, contactId int64) error
+	CreateContactNote(c *fiber.Ctx, contactId int64, params CreateContactNoteParams) error
 	// GetContact Returns a single contact by ID
 	// (GET /contacts/{id})
-	GetContact(c *fiber.Ctx, id int64) error
+	GetContact(c *fiber.Ctx, id int64, params GetContactParams) error
+	// ListCustomActions Returns a paginated list of custom actions
+	// (GET /custom_actions)
+	ListCustomActions(c *fiber.Ctx, params ListCustomActionsParams) error
+	// CreateCustomAction Creates a new custom action
+	// (POST /custom_actions)
+	CreateCustomAction(c *fiber.Ctx, params CreateCustomActionParams) error
 	// ListMatters Returns a paginated list of matters
 	// (GET /matters)
 	ListMatters(c *fiber.Ctx, params ListMattersParams) error
 	// GetMatter Returns a single matter by ID
 	// (GET /matters/{id})
-	GetMatter(c *fiber.Ctx, id int64) error
+	GetMatter(c *fiber.Ctx, id int64, params GetMatterParams) error
 	// ListMatterNotes Returns a paginated list of notes for a matter
 	// (GET /matters/{matter_id}/notes)
 	ListMatterNotes(c *fiber.Ctx, matterId int64, params ListMatterNotesParams) error
 	// CreateMatterNote Creates a new note for a matter
 	// (POST /matters/{matter_id}/notes)
-	CreateMatterNote(c *fiber.Ctx, matterId int64) error
+	CreateMatterNote(c *fiber.Ctx, matterId int64, params CreateMatterNoteParams) error
 	// GetOpenAPI This document
 	// (GET /openapi.json)
 	GetOpenAPI(c *fiber.Ctx) error
@@ -420,7 +600,7 @@ type ServerInterface interface {
 	ListUsers(c *fiber.Ctx, params ListUsersParams) error
 	// WhoAmI Returns the user the token acts as
 	// (GET /users/who_am_i)
-	WhoAmI(c *fiber.Ctx) error
+	WhoAmI(c *fiber.Ctx, params WhoAmIParams) error
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -487,6 +667,13 @@ func (siw *ServerInterfaceWrapper) ListContacts(c *fiber.Ctx) error {
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "ids[]", query, &params.Ids, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
 	if err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter ids[]: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
 	}
 
 	handler := func(c *fiber.Ctx) error {
@@ -562,6 +749,13 @@ func (siw *ServerInterfaceWrapper) ListContactNotes(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter ids[]: %w", err).Error())
 	}
 
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
 	handler := func(c *fiber.Ctx) error {
 		return siw.Handler.ListContactNotes(c, contactId, params)
 	}
@@ -591,8 +785,24 @@ func (siw *ServerInterfaceWrapper) CreateContactNote(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter contact_id: %w", err).Error())
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateContactNoteParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
 	handler := func(c *fiber.Ctx) error {
-		return siw.Handler.CreateContactNote(c, contactId)
+		return siw.Handler.CreateContactNote(c, contactId, params)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -620,8 +830,133 @@ func (siw *ServerInterfaceWrapper) GetContact(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter id: %w", err).Error())
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetContactParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
 	handler := func(c *fiber.Ctx) error {
-		return siw.Handler.GetContact(c, id)
+		return siw.Handler.GetContact(c, id, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// ListCustomActions operation middleware
+func (siw *ServerInterfaceWrapper) ListCustomActions(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCustomActionsParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "page_token" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_token", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter page_token: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter limit: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "created_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_since", query, &params.CreatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter created_since: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter updated_since: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "ids[]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ids[]", query, &params.Ids, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter ids[]: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListCustomActions(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CreateCustomAction operation middleware
+func (siw *ServerInterfaceWrapper) CreateCustomAction(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateCustomActionParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CreateCustomAction(c, params)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -685,6 +1020,13 @@ func (siw *ServerInterfaceWrapper) ListMatters(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter ids[]: %w", err).Error())
 	}
 
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
 	handler := func(c *fiber.Ctx) error {
 		return siw.Handler.ListMatters(c, params)
 	}
@@ -714,8 +1056,24 @@ func (siw *ServerInterfaceWrapper) GetMatter(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter id: %w", err).Error())
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetMatterParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
 	handler := func(c *fiber.Ctx) error {
-		return siw.Handler.GetMatter(c, id)
+		return siw.Handler.GetMatter(c, id, params)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -787,6 +1145,13 @@ func (siw *ServerInterfaceWrapper) ListMatterNotes(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter ids[]: %w", err).Error())
 	}
 
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
 	handler := func(c *fiber.Ctx) error {
 		return siw.Handler.ListMatterNotes(c, matterId, params)
 	}
@@ -816,8 +1181,24 @@ func (siw *ServerInterfaceWrapper) CreateMatterNote(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter matter_id: %w", err).Error())
 	}
 
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateMatterNoteParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
 	handler := func(c *fiber.Ctx) error {
-		return siw.Handler.CreateMatterNote(c, matterId)
+		return siw.Handler.CreateMatterNote(c, matterId, params)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -899,6 +1280,13 @@ func (siw *ServerInterfaceWrapper) ListUsers(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter ids[]: %w", err).Error())
 	}
 
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
 	handler := func(c *fiber.Ctx) error {
 		return siw.Handler.ListUsers(c, params)
 	}
@@ -917,8 +1305,27 @@ func (siw *ServerInterfaceWrapper) ListUsers(c *fiber.Ctx) error {
 // WhoAmI operation middleware
 func (siw *ServerInterfaceWrapper) WhoAmI(c *fiber.Ctx) error {
 
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params WhoAmIParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
 	handler := func(c *fiber.Ctx) error {
-		return siw.Handler.WhoAmI(c)
+		return siw.Handler.WhoAmI(c, params)
 	}
 
 	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
@@ -975,11 +1382,17 @@ func RegisterHandlersWithOptions(router fiber.Router, si ServerInterface, option
 
 	router.Get(options.BaseURL+"/users/who_am_i", wrapper.WhoAmI)
 
+	router.Get(options.BaseURL+"/custom_actions", wrapper.ListCustomActions)
+
+	router.Post(options.BaseURL+"/custom_actions", wrapper.CreateCustomAction)
+
 	router.Get(options.BaseURL+"/openapi.json", wrapper.GetOpenAPI)
 
 }
 
 type BadRequestJSONResponse Error
+
+type ForbiddenJSONResponse Error
 
 type InvalidBodyJSONResponse Error
 
@@ -1053,6 +1466,15 @@ func (response ListContacts401JSONResponse) VisitListContactsResponse(ctx *fiber
 	return ctx.JSON(&response.Body)
 }
 
+type ListContacts403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListContacts403JSONResponse) VisitListContactsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
 type ListContacts429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response ListContacts429JSONResponse) VisitListContactsResponse(ctx *fiber.Ctx) error {
@@ -1104,6 +1526,15 @@ func (response ListContactNotes401JSONResponse) VisitListContactNotesResponse(ct
 	return ctx.JSON(&response.Body)
 }
 
+type ListContactNotes403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListContactNotes403JSONResponse) VisitListContactNotesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
 type ListContactNotes404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response ListContactNotes404JSONResponse) VisitListContactNotesResponse(ctx *fiber.Ctx) error {
@@ -1127,6 +1558,7 @@ func (response ListContactNotes429JSONResponse) VisitListContactNotesResponse(ct
 
 type CreateContactNoteRequestObject struct {
 	ContactId int64 `json:"contact_id"`
+	Params    CreateContactNoteParams
 	Body      *CreateContactNoteJSONRequestBody
 }
 
@@ -1164,6 +1596,15 @@ func (response CreateContactNote401JSONResponse) VisitCreateContactNoteResponse(
 	return ctx.JSON(&response.Body)
 }
 
+type CreateContactNote403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateContactNote403JSONResponse) VisitCreateContactNoteResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
 type CreateContactNote404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response CreateContactNote404JSONResponse) VisitCreateContactNoteResponse(ctx *fiber.Ctx) error {
@@ -1195,7 +1636,8 @@ func (response CreateContactNote429JSONResponse) VisitCreateContactNoteResponse(
 }
 
 type GetContactRequestObject struct {
-	Id int64 `json:"id"`
+	Id     int64 `json:"id"`
+	Params GetContactParams
 }
 
 type GetContactResponseObject interface {
@@ -1234,6 +1676,15 @@ func (response GetContact401JSONResponse) VisitGetContactResponse(ctx *fiber.Ctx
 	return ctx.JSON(&response.Body)
 }
 
+type GetContact403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetContact403JSONResponse) VisitGetContactResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
 type GetContact404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response GetContact404JSONResponse) VisitGetContactResponse(ctx *fiber.Ctx) error {
@@ -1246,6 +1697,139 @@ func (response GetContact404JSONResponse) VisitGetContactResponse(ctx *fiber.Ctx
 type GetContact429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response GetContact429JSONResponse) VisitGetContactResponse(ctx *fiber.Ctx) error {
+	if response.Headers.RetryAfter != nil {
+		ctx.Response().Header.Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(429)
+
+	return ctx.JSON(&response.Body)
+}
+
+type ListCustomActionsRequestObject struct {
+	Params ListCustomActionsParams
+}
+
+type ListCustomActionsResponseObject interface {
+	VisitListCustomActionsResponse(ctx *fiber.Ctx) error
+}
+
+type ListCustomActions200JSONResponse struct {
+	Data []CustomAction `json:"data"`
+	Meta Meta           `json:"meta"`
+}
+
+func (response ListCustomActions200JSONResponse) VisitListCustomActionsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListCustomActions400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListCustomActions400JSONResponse) VisitListCustomActionsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type ListCustomActions401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListCustomActions401JSONResponse) VisitListCustomActionsResponse(ctx *fiber.Ctx) error {
+	if response.Headers.WWWAuthenticate != nil {
+		ctx.Response().Header.Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response.Body)
+}
+
+type ListCustomActions403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListCustomActions403JSONResponse) VisitListCustomActionsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ListCustomActions429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListCustomActions429JSONResponse) VisitListCustomActionsResponse(ctx *fiber.Ctx) error {
+	if response.Headers.RetryAfter != nil {
+		ctx.Response().Header.Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(429)
+
+	return ctx.JSON(&response.Body)
+}
+
+type CreateCustomActionRequestObject struct {
+	Params CreateCustomActionParams
+	Body   *CreateCustomActionJSONRequestBody
+}
+
+type CreateCustomActionResponseObject interface {
+	VisitCreateCustomActionResponse(ctx *fiber.Ctx) error
+}
+
+type CreateCustomAction201JSONResponse struct {
+	Data CustomAction `json:"data"`
+}
+
+func (response CreateCustomAction201JSONResponse) VisitCreateCustomActionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(201)
+
+	return ctx.JSON(&response)
+}
+
+type CreateCustomAction400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateCustomAction400JSONResponse) VisitCreateCustomActionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type CreateCustomAction401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateCustomAction401JSONResponse) VisitCreateCustomActionResponse(ctx *fiber.Ctx) error {
+	if response.Headers.WWWAuthenticate != nil {
+		ctx.Response().Header.Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response.Body)
+}
+
+type CreateCustomAction403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateCustomAction403JSONResponse) VisitCreateCustomActionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateCustomAction422JSONResponse struct{ InvalidBodyJSONResponse }
+
+func (response CreateCustomAction422JSONResponse) VisitCreateCustomActionResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(422)
+
+	return ctx.JSON(&response)
+}
+
+type CreateCustomAction429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateCustomAction429JSONResponse) VisitCreateCustomActionResponse(ctx *fiber.Ctx) error {
 	if response.Headers.RetryAfter != nil {
 		ctx.Response().Header.Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
 	}
@@ -1296,6 +1880,15 @@ func (response ListMatters401JSONResponse) VisitListMattersResponse(ctx *fiber.C
 	return ctx.JSON(&response.Body)
 }
 
+type ListMatters403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListMatters403JSONResponse) VisitListMattersResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
 type ListMatters429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response ListMatters429JSONResponse) VisitListMattersResponse(ctx *fiber.Ctx) error {
@@ -1309,7 +1902,8 @@ func (response ListMatters429JSONResponse) VisitListMattersResponse(ctx *fiber.C
 }
 
 type GetMatterRequestObject struct {
-	Id int64 `json:"id"`
+	Id     int64 `json:"id"`
+	Params GetMatterParams
 }
 
 type GetMatterResponseObject interface {
@@ -1346,6 +1940,15 @@ func (response GetMatter401JSONResponse) VisitGetMatterResponse(ctx *fiber.Ctx) 
 	ctx.Status(401)
 
 	return ctx.JSON(&response.Body)
+}
+
+type GetMatter403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetMatter403JSONResponse) VisitGetMatterResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
 }
 
 type GetMatter404JSONResponse struct{ NotFoundJSONResponse }
@@ -1408,6 +2011,15 @@ func (response ListMatterNotes401JSONResponse) VisitListMatterNotesResponse(ctx 
 	return ctx.JSON(&response.Body)
 }
 
+type ListMatterNotes403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListMatterNotes403JSONResponse) VisitListMatterNotesResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
 type ListMatterNotes404JSONResponse struct{ NotFoundJSONResponse }
 
 func (response ListMatterNotes404JSONResponse) VisitListMatterNotesResponse(ctx *fiber.Ctx) error {
@@ -1431,6 +2043,7 @@ func (response ListMatterNotes429JSONResponse) VisitListMatterNotesResponse(ctx 
 
 type CreateMatterNoteRequestObject struct {
 	MatterId int64 `json:"matter_id"`
+	Params   CreateMatterNoteParams
 	Body     *CreateMatterNoteJSONRequestBody
 }
 
@@ -1466,6 +2079,15 @@ func (response CreateMatterNote401JSONResponse) VisitCreateMatterNoteResponse(ct
 	ctx.Status(401)
 
 	return ctx.JSON(&response.Body)
+}
+
+type CreateMatterNote403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateMatterNote403JSONResponse) VisitCreateMatterNoteResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
 }
 
 type CreateMatterNote404JSONResponse struct{ NotFoundJSONResponse }
@@ -1555,6 +2177,15 @@ func (response ListUsers401JSONResponse) VisitListUsersResponse(ctx *fiber.Ctx) 
 	return ctx.JSON(&response.Body)
 }
 
+type ListUsers403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListUsers403JSONResponse) VisitListUsersResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
 type ListUsers429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response ListUsers429JSONResponse) VisitListUsersResponse(ctx *fiber.Ctx) error {
@@ -1568,6 +2199,7 @@ func (response ListUsers429JSONResponse) VisitListUsersResponse(ctx *fiber.Ctx) 
 }
 
 type WhoAmIRequestObject struct {
+	Params WhoAmIParams
 }
 
 type WhoAmIResponseObject interface {
@@ -1597,6 +2229,15 @@ func (response WhoAmI401JSONResponse) VisitWhoAmIResponse(ctx *fiber.Ctx) error 
 	return ctx.JSON(&response.Body)
 }
 
+type WhoAmI403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response WhoAmI403JSONResponse) VisitWhoAmIResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
 type WhoAmI429JSONResponse struct{ TooManyRequestsJSONResponse }
 
 func (response WhoAmI429JSONResponse) VisitWhoAmIResponse(ctx *fiber.Ctx) error {
@@ -1623,6 +2264,12 @@ type StrictServerInterface interface {
 	// GetContact Returns a single contact by ID
 	// (GET /contacts/{id})
 	GetContact(ctx context.Context, request GetContactRequestObject) (GetContactResponseObject, error)
+	// ListCustomActions Returns a paginated list of custom actions
+	// (GET /custom_actions)
+	ListCustomActions(ctx context.Context, request ListCustomActionsRequestObject) (ListCustomActionsResponseObject, error)
+	// CreateCustomAction Creates a new custom action
+	// (POST /custom_actions)
+	CreateCustomAction(ctx context.Context, request CreateCustomActionRequestObject) (CreateCustomActionResponseObject, error)
 	// ListMatters Returns a paginated list of matters
 	// (GET /matters)
 	ListMatters(ctx context.Context, request ListMattersRequestObject) (ListMattersResponseObject, error)
@@ -1720,10 +2367,11 @@ func (sh *strictHandler) ListContactNotes(ctx *fiber.Ctx, contactId int64, param
 }
 
 // CreateContactNote operation middleware
-func (sh *strictHandler) CreateContactNote(ctx *fiber.Ctx, contactId int64) error {
+func (sh *strictHandler) CreateContactNote(ctx *fiber.Ctx, contactId int64, params CreateContactNoteParams) error {
 	var request CreateContactNoteRequestObject
 
 	request.ContactId = contactId
+	request.Params = params
 
 	var body CreateContactNoteJSONRequestBody
 	var err error
@@ -1761,10 +2409,11 @@ func (sh *strictHandler) CreateContactNote(ctx *fiber.Ctx, contactId int64) erro
 }
 
 // GetContact operation middleware
-func (sh *strictHandler) GetContact(ctx *fiber.Ctx, id int64) error {
+func (sh *strictHandler) GetContact(ctx *fiber.Ctx, id int64, params GetContactParams) error {
 	var request GetContactRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
 		return sh.ssi.GetContact(ctx.UserContext(), request.(GetContactRequestObject))
@@ -1779,6 +2428,74 @@ func (sh *strictHandler) GetContact(ctx *fiber.Ctx, id int64) error {
 		return err
 	} else if validResponse, ok := response.(GetContactResponseObject); ok {
 		if err := validResponse.VisitGetContactResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListCustomActions operation middleware
+func (sh *strictHandler) ListCustomActions(ctx *fiber.Ctx, params ListCustomActionsParams) error {
+	var request ListCustomActionsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCustomActions(ctx.UserContext(), request.(ListCustomActionsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCustomActions")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListCustomActionsResponseObject); ok {
+		if err := validResponse.VisitListCustomActionsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateCustomAction operation middleware
+func (sh *strictHandler) CreateCustomAction(ctx *fiber.Ctx, params CreateCustomActionParams) error {
+	var request CreateCustomActionRequestObject
+
+	request.Params = params
+
+	var body CreateCustomActionJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCustomAction(ctx.UserContext(), request.(CreateCustomActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCustomAction")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateCustomActionResponseObject); ok {
+		if err := validResponse.VisitCreateCustomActionResponse(ctx); err != nil {
 			return err
 		}
 	} else if response != nil {
@@ -1815,10 +2532,11 @@ func (sh *strictHandler) ListMatters(ctx *fiber.Ctx, params ListMattersParams) e
 }
 
 // GetMatter operation middleware
-func (sh *strictHandler) GetMatter(ctx *fiber.Ctx, id int64) error {
+func (sh *strictHandler) GetMatter(ctx *fiber.Ctx, id int64, params GetMatterParams) error {
 	var request GetMatterRequestObject
 
 	request.Id = id
+	request.Params = params
 
 	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
 		return sh.ssi.GetMatter(ctx.UserContext(), request.(GetMatterRequestObject))
@@ -1870,10 +2588,11 @@ func (sh *strictHandler) ListMatterNotes(ctx *fiber.Ctx, matterId int64, params 
 }
 
 // CreateMatterNote operation middleware
-func (sh *strictHandler) CreateMatterNote(ctx *fiber.Ctx, matterId int64) error {
+func (sh *strictHandler) CreateMatterNote(ctx *fiber.Ctx, matterId int64, params CreateMatterNoteParams) error {
 	var request CreateMatterNoteRequestObject
 
 	request.MatterId = matterId
+	request.Params = params
 
 	var body CreateMatterNoteJSONRequestBody
 	var err error
@@ -1963,8 +2682,10 @@ func (sh *strictHandler) ListUsers(ctx *fiber.Ctx, params ListUsersParams) error
 }
 
 // WhoAmI operation middleware
-func (sh *strictHandler) WhoAmI(ctx *fiber.Ctx) error {
+func (sh *strictHandler) WhoAmI(ctx *fiber.Ctx, params WhoAmIParams) error {
 	var request WhoAmIRequestObject
+
+	request.Params = params
 
 	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
 		return sh.ssi.WhoAmI(ctx.UserContext(), request.(WhoAmIRequestObject))
