@@ -229,13 +229,15 @@ type Matter struct {
 	ProjectedValue    *float64
 	HiredDate         *time.Time
 	FirstLetterSentAt *time.Time
-	OpenedAt          *time.Time
-	PendingAt         *time.Time
-	ClosedAt          *time.Time
-	CreatedByUserID   *int64
-	UpdatedByUserID   *int64
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// InboxLeadID is the lead the matter was opened from.
+	InboxLeadID     *int64
+	OpenedAt        *time.Time
+	PendingAt       *time.Time
+	ClosedAt        *time.Time
+	CreatedByUserID *int64
+	UpdatedByUserID *int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // StatusText is the firm's stage with the category when they differ:
@@ -463,4 +465,49 @@ type CustomAction struct {
 	CreatedByUserID int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+}
+
+// LeadState is where an inbox lead stands.
+type LeadState string
+
+const (
+	LeadUntriaged LeadState = "untriaged"
+	LeadIgnored   LeadState = "ignored"
+	LeadConverted LeadState = "converted"
+)
+
+// LeadFromText is the source of a lead made by a text from an unknown
+// number.
+const LeadFromText = "text_message"
+
+// InboxLead is someone who asked the firm for help and is no client yet.
+type InboxLead struct {
+	ID          int64
+	FirmID      int64
+	FirstName   string
+	LastName    string
+	Email       string
+	PhoneNumber string
+	FromMessage string
+	FromSource  string
+	State       LeadState
+	// APITokenID is the personal token that created it through the API.
+	APITokenID      *int64
+	ContactID       *int64
+	MatterID        *int64
+	TriagedByUserID *int64
+	TriagedAt       *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Name is the lead's name, else how to reach them.
+func (l InboxLead) Name() string {
+	if n := joinName(l.FirstName, l.LastName, ""); n != "" {
+		return n
+	}
+	if l.Email != "" {
+		return l.Email
+	}
+	return l.PhoneNumber
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -131,4 +132,15 @@ func OnlyDigits(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// Int64Array writes ids as a Postgres array literal, for = ANY(CAST(@ids
+// AS bigint[])): gorm would spread a slice into a list of parameters, one
+// statement per length, whose plans the planner weighs apart.
+func Int64Array(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }

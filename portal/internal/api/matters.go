@@ -50,6 +50,7 @@ func matterOf(r matters.Record, people map[int64]models.Contact) spec.Matter {
 		t := utc(*m.FirstLetterSentAt)
 		out.FirstLetterSentDate = &t
 	}
+	out.InboxLeadId = m.InboxLeadID
 	if r.FirstAppointmentCreatedAt != nil {
 		t := utc(*r.FirstAppointmentCreatedAt)
 		out.FirstAppointmentCreatedAt = &t
@@ -87,8 +88,16 @@ func (a *API) ListMatters(ctx context.Context, r spec.ListMattersRequestObject) 
 	if err != nil {
 		return nil, err
 	}
-	v := identity(ctx).Viewer()
-	rows, err := a.Stores.Matters.Records(ctx, v, q)
+	id := identity(ctx)
+	v := id.Viewer()
+	var f matters.RecordFilter
+	if p.InboxLeadId != nil {
+		f.InboxLeadID = *p.InboxLeadId
+	}
+	if p.SubmittedOnly != nil && *p.SubmittedOnly {
+		f.LeadsOfToken = id.TokenID
+	}
+	rows, err := a.Stores.Matters.Records(ctx, v, q, f)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/seed"
+	"github.com/parleyhq/parley/shared/store/apitokens"
 	"github.com/parleyhq/parley/shared/testkit/bigfirm"
 )
 
@@ -28,6 +29,7 @@ type bigFirm struct {
 	log                    *queryLog
 	dbURL                  string
 	admin, member, client  string // Cookie headers
+	memberToken            string // a personal API token of the member
 	bigMatter, bigThread   int64  // the first matter and the longest thread's contact
 	typicalContact, typMat int64  // a contact with one matter, and that matter
 	demoMatter             int64  // the demo client's matter
@@ -54,6 +56,9 @@ func startBigFirm(tb testing.TB, size string) *bigFirm {
 	f.admin = f.signIn(tb, seed.DemoAdminEmail)
 	f.member = f.signIn(tb, seed.DemoMemberEmail)
 	f.client = f.signIn(tb, seed.DemoClientEmail)
+	if f.memberToken, _, err = (&apitokens.Store{DB: gdb}).CreateForEmail(context.Background(), seed.DemoMemberEmail, "bench"); err != nil {
+		tb.Fatal(err)
+	}
 	row := func(q string, dst ...any) {
 		tb.Helper()
 		if err := gdb.Raw(q).Row().Scan(dst...); err != nil {
@@ -78,11 +83,14 @@ func startBigFirm(tb testing.TB, size string) *bigFirm {
 // bigPage is a page the big-firm benchmark times and the plan test checks.
 type bigPage struct {
 	name   string
-	who    func(*bigFirm) string // the Cookie header
+	who    func(*bigFirm) string // the Cookie header, or for the API the bearer token
 	path   func(*bigFirm) string
 	htmx   bool
 	header [2]string
 }
+
+// withToken is the member's API token.
+func withToken(f *bigFirm) string { return "Bearer " + f.memberToken }
 
 func asAdmin(f *bigFirm) string  { return f.admin }
 func asMember(f *bigFirm) string { return f.member }
@@ -127,6 +135,16 @@ var bigPages = []bigPage{
 		return "/staff/matters/contact-choices?field=client_id&client_q=" + url.QueryEscape(f.nameQuery)
 	}, htmx: true},
 	{name: "event form contact search", who: asMember, path: func(f *bigFirm) string { return "/staff/calendar/contacts?contact_q=" + url.QueryEscape(f.nameQuery) }, htmx: true},
+	{name: "API contacts", who: withToken, path: fixed("/api/v1/contacts")},
+	{name: "API contact search by name", who: withToken, path: func(f *bigFirm) string { return "/api/v1/contacts?query=" + url.QueryEscape(f.nameQuery) }},
+	{name: "API contact search by phone", who: withToken, path: func(f *bigFirm) string { return "/api/v1/contacts?query=" + url.QueryEscape(f.phoneQuery) }},
+	{name: "API contact", who: withToken, path: func(f *bigFirm) string { return "/api/v1/contacts/" + fmt.Sprint(f.typicalContact) }},
+	{name: "API matters", who: withToken, path: fixed("/api/v1/matters")},
+	{name: "API matter", who: withToken, path: func(f *bigFirm) string { return "/api/v1/matters/" + fmt.Sprint(f.typMat) }},
+	{name: "API matter notes", who: withToken, path: func(f *bigFirm) string { return "/api/v1/matters/" + fmt.Sprint(f.typMat) + "/notes" }},
+	{name: "API contact notes", who: withToken, path: func(f *bigFirm) string { return "/api/v1/contacts/" + fmt.Sprint(f.typicalContact) + "/notes" }},
+	{name: "API inbox leads", who: withToken, path: fixed("/api/v1/inbox_leads?state=untriaged")},
+	{name: "API users", who: withToken, path: fixed("/api/v1/users")},
 }
 
 // fetch GETs one page and returns its body; a status other than 200 fails.
@@ -136,7 +154,11 @@ func (f *bigFirm) fetch(tb testing.TB, client *http.Client, p bigPage) []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	req.Header.Set("Cookie", p.who(f))
+	if who := p.who(f); strings.HasPrefix(who, "Bearer ") {
+		req.Header.Set("Authorization", who)
+	} else {
+		req.Header.Set("Cookie", who)
+	}
 	if p.htmx {
 		req.Header.Set("HX-Request", "true")
 	}

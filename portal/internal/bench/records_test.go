@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/docstore"
 	"github.com/parleyhq/parley/shared/seed"
+	"github.com/parleyhq/parley/shared/store/apitokens"
 	"github.com/parleyhq/parley/shared/testkit/bigfirm"
 )
 
@@ -20,7 +21,8 @@ import (
 const recordsRequests = 4000
 
 // BenchmarkFirmRecords loads the contact searches and a filtered matter
-// list from 32 connections at once, on a firm with 1,000 contacts and on
+// list, and the REST API's contact list and searches, from 32 connections
+// at once, on a firm with 1,000 contacts and on
 // one with 100,000 contacts and 20,000 matters (seed.Sizes records-1k and
 // records-100k, made once per machine), and prints each page's
 // throughput and latency at both sizes. Run it with -benchtime=1x.
@@ -32,7 +34,7 @@ func BenchmarkFirmRecords(b *testing.B) {
 		p50, p99 time.Duration
 	}
 	pagesOf := map[string][]page{}
-	cookies := map[string]string{}
+	cookies, tokens := map[string]string{}, map[string]string{}
 	bases := map[string]string{}
 	for _, size := range sizes {
 		dbURL := bigfirm.DB(b, size)
@@ -47,6 +49,11 @@ func BenchmarkFirmRecords(b *testing.B) {
 		}
 		p := serve(b, dbURL, gdb, store)
 		bases[size], cookies[size] = p.base, p.signIn(b, seed.DemoMemberEmail)
+		token, _, err := (&apitokens.Store{DB: gdb}).CreateForEmail(context.Background(), seed.DemoMemberEmail, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		tokens[size] = "Bearer " + token
 		// The same contact at both sizes: the 500th generated.
 		var last, phone string
 		if err := gdb.Raw(`SELECT c.last_name, p.number FROM seed_rows s JOIN contacts c ON c.id = s.row_id
@@ -63,6 +70,11 @@ func BenchmarkFirmRecords(b *testing.B) {
 			{"contact search by phone", "/staff/contacts?q=" + digits, last},
 			{"open matters", "/staff/matters?status=open", `<td><a href="/staff/matters/`},
 			{"matters by client search", "/staff/matters?q=" + url.QueryEscape(name), `<td><a href="/staff/matters/`},
+			// The REST API's list and search (issue 15), as an integration
+			// pages it: fifty contacts in ID order.
+			{"API contacts", "/api/v1/contacts", `"global_id"`},
+			{"API contact search by name", "/api/v1/contacts?query=" + url.QueryEscape(name), last},
+			{"API contact search by phone", "/api/v1/contacts?query=" + digits, last},
 		}
 	}
 	client := newLoadClient()
@@ -78,13 +90,16 @@ func BenchmarkFirmRecords(b *testing.B) {
 				}
 				return nil
 			}
-			target := bases[size] + p.path
-			if _, err := load(client, target, cookies[size], 500, check); err != nil {
+			target, who := bases[size]+p.path, cookies[size]
+			if strings.HasPrefix(p.path, "/api/") {
+				who = tokens[size]
+			}
+			if _, err := load(client, target, who, 500, check); err != nil {
 				b.Fatal(err)
 			}
 			for range b.N {
 				start := time.Now()
-				lat, err := load(client, target, cookies[size], recordsRequests, check)
+				lat, err := load(client, target, who, recordsRequests, check)
 				elapsed := time.Since(start)
 				if err != nil {
 					b.Fatal(err)

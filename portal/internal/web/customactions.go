@@ -37,8 +37,11 @@ func (h *handler) followCustomAction(c *fiber.Ctx) error {
 	case models.UIContactsShow:
 		_, err = h.stores.Contacts.Contact(ctx, v, subject)
 		subjectURL = fmt.Sprintf("/api/v1/contacts/%d", subject)
+	case models.UIInboxLeadsShow:
+		_, err = h.stores.InboxLeads.Lead(ctx, v, subject)
+		subjectURL = fmt.Sprintf("/api/v1/inbox_leads/%d", subject)
 	default:
-		return fiber.ErrNotFound // no such page is served yet
+		return fiber.ErrNotFound
 	}
 	if err != nil {
 		return storeErr(err)

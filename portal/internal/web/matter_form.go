@@ -8,9 +8,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/shared/models"
+	"github.com/parleyhq/parley/shared/phone"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/events"
+	"github.com/parleyhq/parley/shared/store/inboxleads"
 	"github.com/parleyhq/parley/shared/store/matters"
 )
 
@@ -55,10 +57,15 @@ type matterFormData struct {
 	NewClient bool
 	Users     []events.UserChoice
 	Areas     []models.PracticeArea
+	// Lead is the inbox lead the new matter is opened from.
+	Lead *models.InboxLead
 }
 
 // Action is where the form posts.
 func (d matterFormData) Action() string {
+	if d.Lead != nil {
+		return fmt.Sprintf("/staff/inbox/%d/convert", d.Lead.ID)
+	}
 	if d.ID == 0 {
 		return "/staff/matters"
 	}
@@ -134,6 +141,9 @@ func (h *handler) renderMatterForm(c *fiber.Ctx, d matterFormData, status int) e
 		d.Input.NewClient = &nc
 	}
 	title := "New matter"
+	if d.Lead != nil {
+		title = "Open a matter for " + d.Lead.Name()
+	}
 	if d.ID != 0 {
 		title = "Edit " + d.Number
 	}
@@ -142,7 +152,52 @@ func (h *handler) renderMatterForm(c *fiber.Ctx, d matterFormData, status int) e
 }
 
 // createMatter opens a matter from the form.
-func (h *handler) createMatter(c *fiber.Ctx) error { return h.saveMatter(c, 0) }
+func (h *handler) createMatter(c *fiber.Ctx) error { return h.saveMatter(c, 0, nil) }
+
+// lead loads the inbox lead of the route, refusing one already converted.
+func (h *handler) lead(c *fiber.Ctx) (*models.InboxLead, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	l, err := h.stores.InboxLeads.Lead(c.UserContext(), viewer(session(c)), id)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if l.State == models.LeadConverted {
+		return nil, fiber.NewError(fiber.StatusConflict, "This lead is already converted to a matter.")
+	}
+	return &l, nil
+}
+
+// convertLeadForm is the new-matter form for an inbox lead, its new client
+// filled in from the lead (or, by the usual picker, an existing contact).
+func (h *handler) convertLeadForm(c *fiber.Ctx) error {
+	l, err := h.lead(c)
+	if err != nil {
+		return err
+	}
+	v := viewer(session(c))
+	nc := contacts.Input{Kind: models.ContactPerson, FirstName: l.FirstName, LastName: l.LastName}
+	if l.Email != "" {
+		nc.Emails = []contacts.EmailInput{{Address: l.Email, Primary: true}}
+	}
+	if l.PhoneNumber != "" {
+		nc.Phones = []contacts.PhoneInput{{Number: phone.Display(l.PhoneNumber, ""), Label: "mobile", Primary: true, Texting: true}}
+	}
+	in := matters.Input{Category: models.StatusOpen, Permission: models.PermissionEveryone, ResponsibleUserID: v.UserID,
+		OpenedOn: h.now().Format("2006-01-02"), NewClient: &nc}
+	return h.renderMatterForm(c, matterFormData{Input: in, NewClient: true, Lead: l}, fiber.StatusOK)
+}
+
+// convertLead opens the matter of an inbox lead.
+func (h *handler) convertLead(c *fiber.Ctx) error {
+	l, err := h.lead(c)
+	if err != nil {
+		return err
+	}
+	return h.saveMatter(c, 0, l)
+}
 
 // updateMatter saves a matter's edit form.
 func (h *handler) updateMatter(c *fiber.Ctx) error {
@@ -150,13 +205,15 @@ func (h *handler) updateMatter(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.saveMatter(c, id)
+	return h.saveMatter(c, id, nil)
 }
 
-func (h *handler) saveMatter(c *fiber.Ctx, id int64) error {
+// saveMatter saves the form: a new matter (id 0), perhaps from an inbox
+// lead, or an existing one.
+func (h *handler) saveMatter(c *fiber.Ctx, id int64, lead *models.InboxLead) error {
 	v := viewer(session(c))
 	in := readMatterForm(c)
-	d := matterFormData{ID: id, Input: in, NewClient: in.NewClient != nil}
+	d := matterFormData{ID: id, Input: in, NewClient: in.NewClient != nil, Lead: lead}
 	if id != 0 {
 		m, err := h.stores.Matters.Matter(c.UserContext(), v, id)
 		if err != nil {
@@ -174,11 +231,14 @@ func (h *handler) saveMatter(c *fiber.Ctx, id int64) error {
 		return h.renderMatterForm(c, d, fiber.StatusOK)
 	}
 	var err error
-	if id == 0 {
+	switch {
+	case lead != nil:
+		id, err = h.stores.InboxLeads.Convert(c.UserContext(), v, lead.ID, in, h.now())
+	case id == 0:
 		var m matters.Row
 		m, err = h.stores.Matters.Create(c.UserContext(), v, in, h.now())
 		id = m.ID
-	} else {
+	default:
 		err = h.stores.Matters.Update(c.UserContext(), v, id, in, h.now())
 	}
 	var bad store.FieldErrors
@@ -186,6 +246,8 @@ func (h *handler) saveMatter(c *fiber.Ctx, id int64) error {
 	case errors.As(err, &bad):
 		d.Errors = bad
 		return h.renderMatterForm(c, d, fiber.StatusUnprocessableEntity)
+	case errors.Is(err, inboxleads.ErrConverted):
+		return fiber.NewError(fiber.StatusConflict, "This lead is already converted to a matter.")
 	case errors.Is(err, matters.ErrNumberTaken):
 		return fiber.NewError(fiber.StatusUnprocessableEntity,
 			"The firm's matter number format gives this matter a number already taken; change the format under Settings → Firm.")

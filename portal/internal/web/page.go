@@ -32,7 +32,7 @@ type page struct {
 // staffNav maps a staff path's first segment to its navigation item.
 var staffNav = map[string]string{
 	"matters": "matters", "documents": "matters", "contacts": "contacts", "notes": "contacts",
-	"calendar": "calendar", "texts": "texts", "settings": "settings", "profile": "settings",
+	"calendar": "calendar", "texts": "texts", "settings": "settings", "profile": "settings", "inbox": "inbox",
 }
 
 // navOf is the navigation item of the page at path ("" outside /staff/).

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/shared/models"
 )
 
 // maxUploadFiles is how many files one "send documents" may carry.
@@ -72,6 +73,12 @@ func (h *handler) routes(app *fiber.App) {
 	staff.Post("/contacts/import/:id/confirm", h.contactImportConfirm)
 	staff.Get("/contacts/:id", h.staffContact)
 	staff.Get("/custom-actions/:id", h.followCustomAction)
+	staff.Get("/inbox", h.inbox)
+	staff.Get("/inbox/:id", h.inboxLead)
+	staff.Post("/inbox/:id/ignore", h.setLeadState(models.LeadIgnored, "ignored"))
+	staff.Post("/inbox/:id/restore", h.setLeadState(models.LeadUntriaged, "restored"))
+	staff.Get("/inbox/:id/convert", h.convertLeadForm)
+	staff.Post("/inbox/:id/convert", h.convertLead)
 	staff.Get("/contacts/:id/edit", h.editContact)
 	staff.Post("/contacts/:id", h.updateContact)
 	staff.Get("/contacts/:id/delete", h.confirmDeleteContact)

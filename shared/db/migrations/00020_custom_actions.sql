@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS custom_action_nonces (
     user_id           bigint NOT NULL,
     expires_at        timestamptz NOT NULL,
     created_at        timestamptz NOT NULL DEFAULT now(),
+    updated_at        timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (firm_id, custom_action_id) REFERENCES custom_actions (firm_id, id) ON DELETE CASCADE,
     FOREIGN KEY (firm_id, user_id) REFERENCES users (firm_id, id) ON DELETE CASCADE
 );

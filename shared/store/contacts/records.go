@@ -87,11 +87,13 @@ func (s *Store) records(ctx context.Context, v store.Viewer, ids []int64) ([]Rec
 		return nil, err
 	}
 	args := store.ViewerArgs(v, 0)
-	args["ids"] = ids
+	args["ids"] = store.Int64Array(ids)
 	var on []struct{ ContactID, MatterID int64 }
-	err = s.DB.WithContext(ctx).Raw(`SELECT x.contact_id, matters.id AS matter_id FROM (
-			SELECT client_contact_id AS contact_id, id AS matter_id FROM matters WHERE firm_id = @firm AND client_contact_id IN @ids
-			UNION SELECT contact_id, matter_id FROM matter_related_contacts WHERE firm_id = @firm AND contact_id IN @ids) x
+	// Contact by contact, each read by its own index look-ups (as the
+	// contact list's count is): one list of fifty would be read whole.
+	err = s.DB.WithContext(ctx).Raw(`SELECT c.id AS contact_id, matters.id AS matter_id
+		FROM unnest(CAST(@ids AS bigint[])) c(id)
+		CROSS JOIN LATERAL (`+store.ContactMatterIDsSQL("c.id")+`) x(matter_id)
 		JOIN matters ON matters.id = x.matter_id
 		WHERE `+store.MatterRule(v)+` ORDER BY 1, 2`, args).Scan(&on).Error
 	if err != nil {

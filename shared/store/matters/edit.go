@@ -175,53 +175,75 @@ func (s *Store) Create(ctx context.Context, v store.Viewer, in Input, today time
 	}
 	var id int64
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := s.checkPeople(tx, v, c, &bad); err != nil {
-			return err
-		}
-		if err := bad.Err(); err != nil {
-			return err
-		}
-		client, err := s.clientOf(tx, v, c)
-		if err != nil {
-			return err
-		}
-		// The firm's row is the sequence: locked, read, advanced.
-		var firm models.Firm
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id", "matter_number_format", "next_matter_number").
-			Take(&firm, v.FirmID).Error; err != nil {
-			return fmt.Errorf("store: number matter: %w", err)
-		}
-		m := models.Matter{FirmID: v.FirmID, ClientContactID: client.ID, CreatedByUserID: &v.UserID, UpdatedByUserID: &v.UserID}
-		c.applyTo(&m)
-		// A number given outside the sequence (an import, the demo) is
-		// skipped rather than refused.
-		for n := firm.NextMatterNumber; ; n++ {
-			m.Number = FormatNumber(firm.MatterNumberFormat, n, client, c.opened.Year())
-			var taken int64
-			if err := tx.Model(&models.Matter{}).Where("firm_id = ? AND number = ?", v.FirmID, m.Number).Count(&taken).Error; err != nil {
-				return fmt.Errorf("store: number matter: %w", err)
-			}
-			if taken == 0 || n > firm.NextMatterNumber+1000 {
-				firm.NextMatterNumber = n
-				break
-			}
-		}
-		if err := tx.Model(&firm).Update("next_matter_number", firm.NextMatterNumber+1).Error; err != nil {
-			return fmt.Errorf("store: advance matter number: %w", err)
-		}
-		if err := tx.Create(&m).Error; err != nil {
-			if store.IsUniqueViolation(err) {
-				return ErrNumberTaken
-			}
-			return fmt.Errorf("store: create matter: %w", err)
-		}
-		id = m.ID
-		return setPermitted(tx, v, m.ID, c.permitted(v.UserID))
+		var err error
+		id, _, err = createTx(tx, v, c, nil)
+		return err
 	})
 	if err != nil {
 		return Row{}, err
 	}
 	return s.Matter(ctx, v, id)
+}
+
+// CreateTx is Create in the caller's transaction, for a matter opened
+// from an inbox lead (leadID): it returns the matter's and its client's
+// IDs.
+func CreateTx(tx *gorm.DB, v store.Viewer, in Input, today time.Time, leadID int64) (matterID, clientID int64, err error) {
+	if err := store.FirmUser(v); err != nil {
+		return 0, 0, err
+	}
+	c, bad := Check(in, today)
+	if err := bad.Err(); err != nil {
+		return 0, 0, err
+	}
+	return createTx(tx, v, c, &leadID)
+}
+
+// createTx opens the checked matter c in tx.
+func createTx(tx *gorm.DB, v store.Viewer, c checked, leadID *int64) (int64, int64, error) {
+	s := &Store{DB: tx}
+	bad := store.FieldErrors{}
+	if err := s.checkPeople(tx, v, c, &bad); err != nil {
+		return 0, 0, err
+	}
+	if err := bad.Err(); err != nil {
+		return 0, 0, err
+	}
+	client, err := s.clientOf(tx, v, c)
+	if err != nil {
+		return 0, 0, err
+	}
+	// The firm's row is the sequence: locked, read, advanced.
+	var firm models.Firm
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id", "matter_number_format", "next_matter_number").
+		Take(&firm, v.FirmID).Error; err != nil {
+		return 0, 0, fmt.Errorf("store: number matter: %w", err)
+	}
+	m := models.Matter{FirmID: v.FirmID, ClientContactID: client.ID, CreatedByUserID: &v.UserID, UpdatedByUserID: &v.UserID, InboxLeadID: leadID}
+	c.applyTo(&m)
+	// A number given outside the sequence (an import, the demo) is
+	// skipped rather than refused.
+	for n := firm.NextMatterNumber; ; n++ {
+		m.Number = FormatNumber(firm.MatterNumberFormat, n, client, c.opened.Year())
+		var taken int64
+		if err := tx.Model(&models.Matter{}).Where("firm_id = ? AND number = ?", v.FirmID, m.Number).Count(&taken).Error; err != nil {
+			return 0, 0, fmt.Errorf("store: number matter: %w", err)
+		}
+		if taken == 0 || n > firm.NextMatterNumber+1000 {
+			firm.NextMatterNumber = n
+			break
+		}
+	}
+	if err := tx.Model(&firm).Update("next_matter_number", firm.NextMatterNumber+1).Error; err != nil {
+		return 0, 0, fmt.Errorf("store: advance matter number: %w", err)
+	}
+	if err := tx.Create(&m).Error; err != nil {
+		if store.IsUniqueViolation(err) {
+			return 0, 0, ErrNumberTaken
+		}
+		return 0, 0, fmt.Errorf("store: create matter: %w", err)
+	}
+	return m.ID, client.ID, setPermitted(tx, v, m.ID, c.permitted(v.UserID))
 }
 
 // Update saves a matter's form over it; the number and client stay (a new

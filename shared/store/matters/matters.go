@@ -5,7 +5,6 @@ package matters
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -119,7 +118,7 @@ func (s *Store) ListCounted(ctx context.Context, v store.Viewer, f Filter, after
 		if len(ids) <= countCap {
 			args := store.ViewerArgs(v, 0)
 			// One array parameter, so the statement is the same whatever the count.
-			args["ids"], args["closed"], args["at"], args["id"] = int64Array(ids), closed, at, id
+			args["ids"], args["closed"], args["at"], args["id"] = store.Int64Array(ids), closed, at, id
 			rows, err := store.QueryAll(ctx, s.DB, selectRows(v)+` AND matters.id = ANY (CAST(@ids AS bigint[]))
 				AND ((matters.status_category = 'closed') > @closed
 					OR ((matters.status_category = 'closed') = @closed AND (matters.updated_at, matters.id) < (@at, @id)))
@@ -156,16 +155,6 @@ func (f Filter) mineSQL(v store.Viewer, keyset string, limit int) string {
 			ORDER BY (matters.status_category = 'closed'), matters.updated_at DESC, matters.id DESC LIMIT ` + fmt.Sprint(limit) + `)`
 	}
 	return ` AND matters.id = ANY (ARRAY(` + branch("responsible_user_id") + ` UNION ` + branch("originating_user_id") + `))`
-}
-
-// int64Array writes ids as a Postgres array literal: gorm would spread a
-// slice into a list of parameters.
-func int64Array(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // rowCursor is where a page of the list ends.

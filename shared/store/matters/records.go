@@ -17,14 +17,28 @@ type Record struct {
 	FirstAppointmentCreatedAt *time.Time
 }
 
-// Records is a page of the matters v may see, in ID order (q), read by
-// the matters' (firm_id, id) key.
-func (s *Store) Records(ctx context.Context, v store.Viewer, q store.IDQuery) ([]Record, error) {
+// RecordFilter narrows Records to matters opened from inbox leads: one
+// lead, or those a personal API token created.
+type RecordFilter struct {
+	InboxLeadID  int64
+	LeadsOfToken int64
+}
+
+// Records is a page of the matters v may see that f keeps, in ID order
+// (q), read by the matters' (firm_id, id) key.
+func (s *Store) Records(ctx context.Context, v store.Viewer, q store.IDQuery, f RecordFilter) ([]Record, error) {
 	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
+	db := store.VisibleMatters(s.DB.WithContext(ctx), v)
+	if f.InboxLeadID != 0 {
+		db = db.Where("inbox_lead_id = ?", f.InboxLeadID)
+	}
+	if f.LeadsOfToken != 0 {
+		db = db.Where("inbox_lead_id IN (SELECT id FROM inbox_leads WHERE firm_id = ? AND api_token_id = ?)", v.FirmID, f.LeadsOfToken)
+	}
 	var ms []models.Matter
-	if err := store.VisibleMatters(s.DB.WithContext(ctx), v).Scopes(q.Scope).Find(&ms).Error; err != nil {
+	if err := db.Scopes(q.Scope).Find(&ms).Error; err != nil {
 		return nil, fmt.Errorf("store: list matter records: %w", err)
 	}
 	if len(ms) == 0 {
@@ -59,7 +73,7 @@ func (s *Store) Records(ctx context.Context, v store.Viewer, q store.IDQuery) ([
 
 // Record is one matter v may see, as Records has it.
 func (s *Store) Record(ctx context.Context, v store.Viewer, id int64) (Record, error) {
-	out, err := s.Records(ctx, v, store.IDQuery{IDs: []int64{id}, Limit: 1})
+	out, err := s.Records(ctx, v, store.IDQuery{IDs: []int64{id}, Limit: 1}, RecordFilter{})
 	if err != nil {
 		return Record{}, err
 	}

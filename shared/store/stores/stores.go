@@ -13,6 +13,7 @@ import (
 	"github.com/parleyhq/parley/shared/store/events"
 	"github.com/parleyhq/parley/shared/store/firms"
 	"github.com/parleyhq/parley/shared/store/imports"
+	"github.com/parleyhq/parley/shared/store/inboxleads"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/notes"
 	"github.com/parleyhq/parley/shared/store/outbox"
@@ -39,6 +40,7 @@ type Set struct {
 	APITokens *apitokens.Store
 	// CustomActions are integrations' links on staff pages.
 	CustomActions *customactions.Store
+	InboxLeads    *inboxleads.Store
 }
 
 // New builds the stores over gdb.
@@ -50,5 +52,7 @@ func New(gdb *gorm.DB) *Set {
 		APITokens: &apitokens.Store{DB: gdb}, CustomActions: &customactions.Store{DB: gdb},
 	}
 	s.Texting = &texting.Store{DB: gdb, Replies: s.Events.Answer}
+	// Converting a texter's lead gives their texts to the new client.
+	s.InboxLeads = &inboxleads.Store{DB: gdb, LinkTexts: texting.LinkUnknownTx}
 	return s
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/firms"
+	"github.com/parleyhq/parley/shared/store/inboxleads"
 )
 
 // ErrNoFirm is a received text for a firm that does not exist.
@@ -195,8 +196,11 @@ func (s *Store) storeUnknown(ctx context.Context, in sms.Inbound, from string) e
 			return RecordOptOut(tx, in.FirmID, in.To, from)
 		case sms.KindOptIn:
 			return ClearOptOut(tx, in.To, from)
+		case sms.KindHelp:
+			return nil // the automatic reply answers it; no one asked the firm for help
 		}
-		return nil
+		// Someone new writing to the firm: an inbox lead, one per number.
+		return inboxleads.FromTextTx(tx, in.FirmID, from, in.Body)
 	})
 	if errors.Is(err, gorm.ErrForeignKeyViolated) {
 		return fmt.Errorf("inbound text %q: firm %d: %w", in.MessageID, in.FirmID, ErrNoFirm)

@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/shared/sms"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/contacts"
+	"github.com/parleyhq/parley/shared/store/inboxleads"
 )
 
 // UnknownTexts lists texts from numbers that were no contact of the firm,
@@ -32,6 +33,21 @@ func (s *Store) UnknownTexts(ctx context.Context, v store.Viewer, after string) 
 		return store.Page[models.UnknownText]{}, fmt.Errorf("store: list unknown texts: %w", err)
 	}
 	return store.Trim(out, func(u models.UnknownText) string { return store.Cursor(u.CreatedAt, u.ID) }), nil
+}
+
+// UnknownFrom is the last n texts number sent while it was no contact's,
+// newest first (an inbox lead's page shows them to any firm user).
+func (s *Store) UnknownFrom(ctx context.Context, v store.Viewer, number string, n int) ([]models.UnknownText, error) {
+	if err := store.FirmUser(v); err != nil {
+		return nil, err
+	}
+	var out []models.UnknownText
+	err := s.DB.WithContext(ctx).Where("firm_id = ? AND from_number = ?", v.FirmID, number).
+		Order("created_at DESC, id DESC").Limit(n).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: texts from %s: %w", number, err)
+	}
+	return out, nil
 }
 
 // enquiryCap is where counting open enquiries stops: the badge says "99+".
@@ -78,13 +94,22 @@ func (s *Store) DismissUnknown(ctx context.Context, v store.Viewer, id int64) er
 	if err := store.Admin(v); err != nil {
 		return err
 	}
-	res := s.DB.WithContext(ctx).Exec(`UPDATE unknown_texts SET dismissed_at = now(), updated_at = now()
-		WHERE firm_id = ? AND contact_id IS NULL AND dismissed_at IS NULL AND id <= ?
-		AND from_number = (SELECT from_number FROM unknown_texts WHERE firm_id = ? AND id = ?)`, v.FirmID, id, v.FirmID, id)
-	if res.Error != nil {
-		return fmt.Errorf("store: dismiss unknown text: %w", res.Error)
+	var number string
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Raw(`UPDATE unknown_texts SET dismissed_at = now(), updated_at = now()
+			WHERE firm_id = ? AND contact_id IS NULL AND dismissed_at IS NULL AND id <= ?
+			AND from_number = (SELECT from_number FROM unknown_texts WHERE firm_id = ? AND id = ?)
+			RETURNING from_number`, v.FirmID, id, v.FirmID, id).Scan(&number).Error
+		if err != nil || number == "" {
+			return err
+		}
+		// Not an enquiry: the sender's lead leaves the Inbox too.
+		return inboxleads.IgnoredTx(tx, v, number)
+	})
+	if err != nil {
+		return fmt.Errorf("store: dismiss unknown text: %w", err)
 	}
-	if res.RowsAffected == 0 {
+	if number == "" {
 		var exists bool
 		if err := s.DB.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM unknown_texts WHERE firm_id = ? AND id = ?)`,
 			v.FirmID, id).Scan(&exists).Error; err != nil {
@@ -122,31 +147,10 @@ func (s *Store) ContactFromUnknown(ctx context.Context, v store.Viewer, unknownI
 		if err := contacts.CreateTx(tx, &c); err != nil {
 			return err
 		}
-		var from []models.UnknownText
-		err = tx.Raw(`UPDATE unknown_texts SET contact_id = ?, updated_at = now()
-			WHERE firm_id = ? AND contact_id IS NULL AND (id = ? OR from_number = ?) RETURNING *`,
-			c.ID, v.FirmID, u.ID, u.FromNumber).Scan(&from).Error
-		if err != nil {
-			return fmt.Errorf("link unknown texts: %w", err)
+		if err := LinkUnknownTx(tx, v, u.FromNumber, c.ID); err != nil {
+			return err
 		}
-		// The firm's current number is the best record of where they were sent.
-		var firmNumber string
-		if err := tx.Raw(`SELECT coalesce(texting_number, '') FROM firms WHERE id = ?`, v.FirmID).Scan(&firmNumber).Error; err != nil {
-			return fmt.Errorf("firm number: %w", err)
-		}
-		for _, t := range from {
-			carrierID := t.CarrierMessageID
-			// ON CONFLICT: a redelivery the worker stored after the contact existed.
-			err := tx.Exec(`INSERT INTO text_messages (firm_id, contact_id, direction, dialect, carrier_message_id,
-				firm_number, contact_number, body, status, created_at, updated_at)
-				VALUES (?, ?, 'in', ?, ?, ?, ?, ?, 'received', ?, now())
-				ON CONFLICT (dialect, carrier_message_id) WHERE carrier_message_id IS NOT NULL DO NOTHING`,
-				v.FirmID, c.ID, t.Dialect, carrierID, firmNumber, number, t.Body, t.CreatedAt).Error
-			if err != nil {
-				return fmt.Errorf("move unknown text %d: %w", t.ID, err)
-			}
-		}
-		return nil
+		return inboxleads.ConvertedTx(tx, v, number, c.ID, 0)
 	})
 	if err != nil {
 		if errors.Is(err, contacts.ErrNotE164) || errors.Is(err, store.ErrNotFound) {
@@ -155,4 +159,33 @@ func (s *Store) ContactFromUnknown(ctx context.Context, v store.Viewer, unknownI
 		return c, fmt.Errorf("store: contact from unknown text: %w", err)
 	}
 	return c, nil
+}
+
+// LinkUnknownTx gives every unknown text from number to contact, in the
+// caller's transaction: linked, and joining the contact's conversation.
+func LinkUnknownTx(tx *gorm.DB, v store.Viewer, number string, contactID int64) error {
+	var from []models.UnknownText
+	err := tx.Raw(`UPDATE unknown_texts SET contact_id = ?, updated_at = now()
+		WHERE firm_id = ? AND contact_id IS NULL AND from_number = ? RETURNING *`,
+		contactID, v.FirmID, number).Scan(&from).Error
+	if err != nil {
+		return fmt.Errorf("link unknown texts: %w", err)
+	}
+	// The firm's current number is the best record of where they were sent.
+	var firmNumber string
+	if err := tx.Raw(`SELECT coalesce(texting_number, '') FROM firms WHERE id = ?`, v.FirmID).Scan(&firmNumber).Error; err != nil {
+		return fmt.Errorf("firm number: %w", err)
+	}
+	for _, t := range from {
+		// ON CONFLICT: a redelivery the worker stored after the contact existed.
+		err := tx.Exec(`INSERT INTO text_messages (firm_id, contact_id, direction, dialect, carrier_message_id,
+			firm_number, contact_number, body, status, created_at, updated_at)
+			VALUES (?, ?, 'in', ?, ?, ?, ?, ?, 'received', ?, now())
+			ON CONFLICT (dialect, carrier_message_id) WHERE carrier_message_id IS NOT NULL DO NOTHING`,
+			v.FirmID, contactID, t.Dialect, t.CarrierMessageID, firmNumber, sms.NormalizeInbound(t.FromNumber), t.Body, t.CreatedAt).Error
+		if err != nil {
+			return fmt.Errorf("move unknown text %d: %w", t.ID, err)
+		}
+	}
+	return nil
 }

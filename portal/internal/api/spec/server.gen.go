@@ -71,6 +71,27 @@ func (e ErrorErrorType) Valid() bool {
 	}
 }
 
+// Defines values for InboxLeadState.
+const (
+	InboxLeadStateConverted InboxLeadState = "converted"
+	InboxLeadStateIgnored   InboxLeadState = "ignored"
+	InboxLeadStateUntriaged InboxLeadState = "untriaged"
+)
+
+// Valid indicates whether the value is a known member of the InboxLeadState enum.
+func (e InboxLeadState) Valid() bool {
+	switch e {
+	case InboxLeadStateConverted:
+		return true
+	case InboxLeadStateIgnored:
+		return true
+	case InboxLeadStateUntriaged:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MatterStatusCategory.
 const (
 	Closed  MatterStatusCategory = "closed"
@@ -107,6 +128,24 @@ func (e UIReference) Valid() bool {
 	case InboxLeadsshow:
 		return true
 	case Mattersshow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListInboxLeadsParamsState.
+const (
+	ListInboxLeadsParamsStateIgnored   ListInboxLeadsParamsState = "ignored"
+	ListInboxLeadsParamsStateUntriaged ListInboxLeadsParamsState = "untriaged"
+)
+
+// Valid indicates whether the value is a known member of the ListInboxLeadsParamsState enum.
+func (e ListInboxLeadsParamsState) Valid() bool {
+	switch e {
+	case ListInboxLeadsParamsStateIgnored:
+		return true
+	case ListInboxLeadsParamsStateUntriaged:
 		return true
 	default:
 		return false
@@ -177,6 +216,25 @@ type Error struct {
 
 // ErrorErrorType defines model for Error.Error.Type.
 type ErrorErrorType string
+
+// InboxLead defines model for InboxLead.
+type InboxLead struct {
+	CreatedAt   time.Time `json:"created_at"`
+	Email       *string   `json:"email"`
+	FirstName   string    `json:"first_name"`
+	FromMessage string    `json:"from_message"`
+	FromSource  string    `json:"from_source"`
+	Id          int64     `json:"id"`
+	LastName    string    `json:"last_name"`
+
+	// PhoneNumber E.164.
+	PhoneNumber *string        `json:"phone_number"`
+	State       InboxLeadState `json:"state"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+}
+
+// InboxLeadState defines model for InboxLead.State.
+type InboxLeadState string
 
 // Matter defines model for Matter.
 type Matter struct {
@@ -438,8 +496,84 @@ type CreateCustomActionParams struct {
 	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
 }
 
+// ListInboxLeadsParams defines parameters for ListInboxLeads.
+type ListInboxLeadsParams struct {
+	// State Filter leads by state
+	State ListInboxLeadsParamsState `form:"state" json:"state"`
+
+	// Query Search string for filtering leads (names, email, phone digits)
+	Query *string `form:"query,omitempty" json:"query,omitempty"`
+
+	// PageToken Opaque token for cursor-based pagination
+	PageToken *PageToken `form:"page_token,omitempty" json:"page_token,omitempty"`
+
+	// Limit How many rows a page holds
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// CreatedSince Filter results created on or after this time (ISO-8601 timestamp)
+	CreatedSince *CreatedSince `form:"created_since,omitempty" json:"created_since,omitempty"`
+
+	// UpdatedSince Filter results updated on or after this time (ISO-8601 timestamp)
+	UpdatedSince *UpdatedSince `form:"updated_since,omitempty" json:"updated_since,omitempty"`
+
+	// Ids Filter by resource IDs (max 50)
+	Ids *Ids `form:"ids[],omitempty" json:"ids[],omitempty"`
+
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
+}
+
+// ListInboxLeadsParamsState defines parameters for ListInboxLeads.
+type ListInboxLeadsParamsState string
+
+// CreateInboxLeadJSONBody defines parameters for CreateInboxLead.
+type CreateInboxLeadJSONBody struct {
+	Data struct {
+		Email       *string `json:"email,omitempty"`
+		FirstName   *string `json:"first_name,omitempty"`
+		FromMessage *string `json:"from_message,omitempty"`
+
+		// FromSource Where the lead came from, e.g. website_chat (text_message is Parley's).
+		FromSource string  `json:"from_source"`
+		LastName   *string `json:"last_name,omitempty"`
+
+		// PhoneNumber Any format; kept in E.164.
+		PhoneNumber *string `json:"phone_number,omitempty"`
+	} `json:"data"`
+}
+
+// CreateInboxLeadParams defines parameters for CreateInboxLead.
+type CreateInboxLeadParams struct {
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
+}
+
+// GetInboxLeadParams defines parameters for GetInboxLead.
+type GetInboxLeadParams struct {
+	// CustomActionNonce The nonce a custom action's click added to its target URL. The
+	// request is served only if the nonce was minted for this token's
+	// user clicking an action this token made, within 60 seconds, and
+	// not used before; otherwise 403. It is used up by this request,
+	// whatever its answer.
+	CustomActionNonce *CustomActionNonce `form:"custom_action_nonce,omitempty" json:"custom_action_nonce,omitempty"`
+}
+
 // ListMattersParams defines parameters for ListMatters.
 type ListMattersParams struct {
+	// InboxLeadId Filter matters by inbox lead ID
+	InboxLeadId *int64 `form:"inbox_lead_id,omitempty" json:"inbox_lead_id,omitempty"`
+
+	// SubmittedOnly Filter to only matters opened from inbox leads the calling token created
+	SubmittedOnly *bool `form:"submitted_only,omitempty" json:"submitted_only,omitempty"`
+
 	// PageToken Opaque token for cursor-based pagination
 	PageToken *PageToken `form:"page_token,omitempty" json:"page_token,omitempty"`
 
@@ -557,6 +691,9 @@ type CreateContactNoteJSONRequestBody CreateContactNoteJSONBody
 // CreateCustomActionJSONRequestBody defines body for CreateCustomAction for application/json ContentType.
 type CreateCustomActionJSONRequestBody CreateCustomActionJSONBody
 
+// CreateInboxLeadJSONRequestBody defines body for CreateInboxLead for application/json ContentType.
+type CreateInboxLeadJSONRequestBody CreateInboxLeadJSONBody
+
 // CreateMatterNoteJSONRequestBody defines body for CreateMatterNote for application/json ContentType.
 type CreateMatterNoteJSONRequestBody CreateMatterNoteJSONBody
 
@@ -580,6 +717,15 @@ type ServerInterface interface {
 	// CreateCustomAction Creates a new custom action
 	// (POST /custom_actions)
 	CreateCustomAction(c *fiber.Ctx, params CreateCustomActionParams) error
+	// ListInboxLeads Returns a paginated list of inbox leads filtered by state
+	// (GET /inbox_leads)
+	ListInboxLeads(c *fiber.Ctx, params ListInboxLeadsParams) error
+	// CreateInboxLead Creates a new inbox lead
+	// (POST /inbox_leads)
+	CreateInboxLead(c *fiber.Ctx, params CreateInboxLeadParams) error
+	// GetInboxLead Returns a single inbox lead by ID
+	// (GET /inbox_leads/{id})
+	GetInboxLead(c *fiber.Ctx, id int64, params GetInboxLeadParams) error
 	// ListMatters Returns a paginated list of matters
 	// (GET /matters)
 	ListMatters(c *fiber.Ctx, params ListMattersParams) error
@@ -970,6 +1116,174 @@ func (siw *ServerInterfaceWrapper) CreateCustomAction(c *fiber.Ctx) error {
 	return handler(c)
 }
 
+// ListInboxLeads operation middleware
+func (siw *ServerInterfaceWrapper) ListInboxLeads(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListInboxLeadsParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Required query parameter "state" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, true, "state", query, &params.State, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter state: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "query" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "query", query, &params.Query, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter query: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "page_token" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "page_token", query, &params.PageToken, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter page_token: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", query, &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter limit: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "created_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "created_since", query, &params.CreatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter created_since: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "updated_since" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "updated_since", query, &params.UpdatedSince, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter updated_since: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "ids[]" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "ids[]", query, &params.Ids, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter ids[]: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.ListInboxLeads(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// CreateInboxLead operation middleware
+func (siw *ServerInterfaceWrapper) CreateInboxLead(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateInboxLeadParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.CreateInboxLead(c, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
+// GetInboxLead operation middleware
+func (siw *ServerInterfaceWrapper) GetInboxLead(c *fiber.Ctx) error {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "id" -------------
+	var id int64
+
+	err = runtime.BindStyledParameterWithOptions("simple", "id", c.Params("id"), &id, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "integer", Format: "int64"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter id: %w", err).Error())
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetInboxLeadParams
+
+	var query url.Values
+	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "custom_action_nonce" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "custom_action_nonce", query, &params.CustomActionNonce, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter custom_action_nonce: %w", err).Error())
+	}
+
+	handler := func(c *fiber.Ctx) error {
+		return siw.Handler.GetInboxLead(c, id, params)
+	}
+
+	for i := len(siw.HandlerMiddlewares) - 1; i >= 0; i-- {
+		m := siw.HandlerMiddlewares[i]
+		next := handler
+		handler = func(c *fiber.Ctx) error {
+			return m(c, next)
+		}
+	}
+
+	return handler(c)
+}
+
 // ListMatters operation middleware
 func (siw *ServerInterfaceWrapper) ListMatters(c *fiber.Ctx) error {
 
@@ -983,6 +1297,20 @@ func (siw *ServerInterfaceWrapper) ListMatters(c *fiber.Ctx) error {
 	query, err = url.ParseQuery(string(c.Request().URI().QueryString()))
 	if err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for query string: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "inbox_lead_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "inbox_lead_id", query, &params.InboxLeadId, runtime.BindQueryParameterOptions{Type: "integer", Format: "int64"})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter inbox_lead_id: %w", err).Error())
+	}
+
+	// ------------- Optional query parameter "submitted_only" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "submitted_only", query, &params.SubmittedOnly, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, fmt.Errorf("Invalid format for parameter submitted_only: %w", err).Error())
 	}
 
 	// ------------- Optional query parameter "page_token" -------------
@@ -1385,6 +1713,12 @@ func RegisterHandlersWithOptions(router fiber.Router, si ServerInterface, option
 	router.Get(options.BaseURL+"/custom_actions", wrapper.ListCustomActions)
 
 	router.Post(options.BaseURL+"/custom_actions", wrapper.CreateCustomAction)
+
+	router.Get(options.BaseURL+"/inbox_leads", wrapper.ListInboxLeads)
+
+	router.Post(options.BaseURL+"/inbox_leads", wrapper.CreateInboxLead)
+
+	router.Get(options.BaseURL+"/inbox_leads/:id", wrapper.GetInboxLead)
 
 	router.Get(options.BaseURL+"/openapi.json", wrapper.GetOpenAPI)
 
@@ -1839,6 +2173,210 @@ func (response CreateCustomAction429JSONResponse) VisitCreateCustomActionRespons
 	return ctx.JSON(&response.Body)
 }
 
+type ListInboxLeadsRequestObject struct {
+	Params ListInboxLeadsParams
+}
+
+type ListInboxLeadsResponseObject interface {
+	VisitListInboxLeadsResponse(ctx *fiber.Ctx) error
+}
+
+type ListInboxLeads200JSONResponse struct {
+	Data []InboxLead `json:"data"`
+	Meta Meta        `json:"meta"`
+}
+
+func (response ListInboxLeads200JSONResponse) VisitListInboxLeadsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type ListInboxLeads400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListInboxLeads400JSONResponse) VisitListInboxLeadsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type ListInboxLeads401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListInboxLeads401JSONResponse) VisitListInboxLeadsResponse(ctx *fiber.Ctx) error {
+	if response.Headers.WWWAuthenticate != nil {
+		ctx.Response().Header.Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response.Body)
+}
+
+type ListInboxLeads403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListInboxLeads403JSONResponse) VisitListInboxLeadsResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type ListInboxLeads429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListInboxLeads429JSONResponse) VisitListInboxLeadsResponse(ctx *fiber.Ctx) error {
+	if response.Headers.RetryAfter != nil {
+		ctx.Response().Header.Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(429)
+
+	return ctx.JSON(&response.Body)
+}
+
+type CreateInboxLeadRequestObject struct {
+	Params CreateInboxLeadParams
+	Body   *CreateInboxLeadJSONRequestBody
+}
+
+type CreateInboxLeadResponseObject interface {
+	VisitCreateInboxLeadResponse(ctx *fiber.Ctx) error
+}
+
+type CreateInboxLead201JSONResponse struct {
+	Data InboxLead `json:"data"`
+}
+
+func (response CreateInboxLead201JSONResponse) VisitCreateInboxLeadResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(201)
+
+	return ctx.JSON(&response)
+}
+
+type CreateInboxLead400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateInboxLead400JSONResponse) VisitCreateInboxLeadResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type CreateInboxLead401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateInboxLead401JSONResponse) VisitCreateInboxLeadResponse(ctx *fiber.Ctx) error {
+	if response.Headers.WWWAuthenticate != nil {
+		ctx.Response().Header.Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response.Body)
+}
+
+type CreateInboxLead403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateInboxLead403JSONResponse) VisitCreateInboxLeadResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type CreateInboxLead422JSONResponse struct{ InvalidBodyJSONResponse }
+
+func (response CreateInboxLead422JSONResponse) VisitCreateInboxLeadResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(422)
+
+	return ctx.JSON(&response)
+}
+
+type CreateInboxLead429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateInboxLead429JSONResponse) VisitCreateInboxLeadResponse(ctx *fiber.Ctx) error {
+	if response.Headers.RetryAfter != nil {
+		ctx.Response().Header.Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(429)
+
+	return ctx.JSON(&response.Body)
+}
+
+type GetInboxLeadRequestObject struct {
+	Id     int64 `json:"id"`
+	Params GetInboxLeadParams
+}
+
+type GetInboxLeadResponseObject interface {
+	VisitGetInboxLeadResponse(ctx *fiber.Ctx) error
+}
+
+type GetInboxLead200JSONResponse struct {
+	Data InboxLead `json:"data"`
+}
+
+func (response GetInboxLead200JSONResponse) VisitGetInboxLeadResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(200)
+
+	return ctx.JSON(&response)
+}
+
+type GetInboxLead400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetInboxLead400JSONResponse) VisitGetInboxLeadResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(400)
+
+	return ctx.JSON(&response)
+}
+
+type GetInboxLead401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetInboxLead401JSONResponse) VisitGetInboxLeadResponse(ctx *fiber.Ctx) error {
+	if response.Headers.WWWAuthenticate != nil {
+		ctx.Response().Header.Set("WWW-Authenticate", fmt.Sprint(*response.Headers.WWWAuthenticate))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(401)
+
+	return ctx.JSON(&response.Body)
+}
+
+type GetInboxLead403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetInboxLead403JSONResponse) VisitGetInboxLeadResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(403)
+
+	return ctx.JSON(&response)
+}
+
+type GetInboxLead404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetInboxLead404JSONResponse) VisitGetInboxLeadResponse(ctx *fiber.Ctx) error {
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(404)
+
+	return ctx.JSON(&response)
+}
+
+type GetInboxLead429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetInboxLead429JSONResponse) VisitGetInboxLeadResponse(ctx *fiber.Ctx) error {
+	if response.Headers.RetryAfter != nil {
+		ctx.Response().Header.Set("Retry-After", fmt.Sprint(*response.Headers.RetryAfter))
+	}
+	ctx.Response().Header.Set("Content-Type", "application/json")
+	ctx.Status(429)
+
+	return ctx.JSON(&response.Body)
+}
+
 type ListMattersRequestObject struct {
 	Params ListMattersParams
 }
@@ -2270,6 +2808,15 @@ type StrictServerInterface interface {
 	// CreateCustomAction Creates a new custom action
 	// (POST /custom_actions)
 	CreateCustomAction(ctx context.Context, request CreateCustomActionRequestObject) (CreateCustomActionResponseObject, error)
+	// ListInboxLeads Returns a paginated list of inbox leads filtered by state
+	// (GET /inbox_leads)
+	ListInboxLeads(ctx context.Context, request ListInboxLeadsRequestObject) (ListInboxLeadsResponseObject, error)
+	// CreateInboxLead Creates a new inbox lead
+	// (POST /inbox_leads)
+	CreateInboxLead(ctx context.Context, request CreateInboxLeadRequestObject) (CreateInboxLeadResponseObject, error)
+	// GetInboxLead Returns a single inbox lead by ID
+	// (GET /inbox_leads/{id})
+	GetInboxLead(ctx context.Context, request GetInboxLeadRequestObject) (GetInboxLeadResponseObject, error)
 	// ListMatters Returns a paginated list of matters
 	// (GET /matters)
 	ListMatters(ctx context.Context, request ListMattersRequestObject) (ListMattersResponseObject, error)
@@ -2496,6 +3043,102 @@ func (sh *strictHandler) CreateCustomAction(ctx *fiber.Ctx, params CreateCustomA
 		return err
 	} else if validResponse, ok := response.(CreateCustomActionResponseObject); ok {
 		if err := validResponse.VisitCreateCustomActionResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// ListInboxLeads operation middleware
+func (sh *strictHandler) ListInboxLeads(ctx *fiber.Ctx, params ListInboxLeadsParams) error {
+	var request ListInboxLeadsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.ListInboxLeads(ctx.UserContext(), request.(ListInboxLeadsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListInboxLeads")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(ListInboxLeadsResponseObject); ok {
+		if err := validResponse.VisitListInboxLeadsResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// CreateInboxLead operation middleware
+func (sh *strictHandler) CreateInboxLead(ctx *fiber.Ctx, params CreateInboxLeadParams) error {
+	var request CreateInboxLeadRequestObject
+
+	request.Params = params
+
+	var body CreateInboxLeadJSONRequestBody
+	var err error
+	// The validation middleware stores the value a kin-openapi validator
+	// validated in the Fiber context. Bind that value, matching member
+	// names exactly, so the handler receives what was validated instead
+	// of a second, case-insensitive decode.
+	if v := ctx.Locals(validatedBodyLocalsKey); v == nil || runtime.BindJSONValue(v, &body) != nil {
+		err = ctx.BodyParser(&body)
+	}
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
+	}
+	request.Body = &body
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateInboxLead(ctx.UserContext(), request.(CreateInboxLeadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateInboxLead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(CreateInboxLeadResponseObject); ok {
+		if err := validResponse.VisitCreateInboxLeadResponse(ctx); err != nil {
+			return err
+		}
+	} else if response != nil {
+		return fmt.Errorf("unexpected response type: %T", response)
+	}
+	return nil
+}
+
+// GetInboxLead operation middleware
+func (sh *strictHandler) GetInboxLead(ctx *fiber.Ctx, id int64, params GetInboxLeadParams) error {
+	var request GetInboxLeadRequestObject
+
+	request.Id = id
+	request.Params = params
+
+	handler := func(ctx *fiber.Ctx, request interface{}) (interface{}, error) {
+		return sh.ssi.GetInboxLead(ctx.UserContext(), request.(GetInboxLeadRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetInboxLead")
+	}
+
+	response, err := handler(ctx, request)
+
+	if err != nil {
+		return err
+	} else if validResponse, ok := response.(GetInboxLeadResponseObject); ok {
+		if err := validResponse.VisitGetInboxLeadResponse(ctx); err != nil {
 			return err
 		}
 	} else if response != nil {
