@@ -131,6 +131,14 @@ func DemoWithTexting(ctx context.Context, gdb *gorm.DB, store docstore.Store, lo
 		if err := tx.Create(&note).Error; err != nil {
 			return fmt.Errorf("note: %w", err)
 		}
+		// Someone who asked for help through the firm's website, waiting
+		// in the Inbox.
+		lead := models.InboxLead{FirmID: firm.ID, FirstName: "Jordan", LastName: "Lee", Email: "jordan.lee@example.com",
+			PhoneNumber: "+14155550142", FromMessage: "My landlord is keeping my deposit after I moved out. Can you help?",
+			FromSource: "website_chat", State: models.LeadUntriaged}
+		if err := tx.Create(&lead).Error; err != nil {
+			return fmt.Errorf("inbox lead: %w", err)
+		}
 		// An appointment the client attends, a week from now at 10 in the
 		// firm's zone, so the calendar and the portal have one to show. No
 		// text is planned about it: the demo sends nothing by itself.

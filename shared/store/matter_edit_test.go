@@ -53,6 +53,12 @@ func TestCheckMatter(t *testing.T) {
 		}), "closed_on"},
 		{"a long location", with(func(in *matters.Input) { in.Location = string(make([]byte, 201)) }), "location"},
 		{"no permission", with(func(in *matters.Input) { in.Permission = "" }), "permission"},
+		{"a projected value with its sign and commas", with(func(in *matters.Input) { in.ProjectedValue = "$25,000.50" }), ""},
+		{"a projected value that is none", with(func(in *matters.Input) { in.ProjectedValue = "lots" }), "projected_value"},
+		{"a negative projected value", with(func(in *matters.Input) { in.ProjectedValue = "-5" }), "projected_value"},
+		{"a projected value too large", with(func(in *matters.Input) { in.ProjectedValue = "1e12" }), "projected_value"},
+		{"a hired date that is none", with(func(in *matters.Input) { in.HiredOn = "soon" }), "hired_on"},
+		{"a first letter date that is none", with(func(in *matters.Input) { in.FirstLetterOn = "2026-13-01" }), "first_letter_on"},
 	} {
 		_, bad := matters.Check(tc.in, today)
 		if tc.field == "" {
@@ -143,9 +149,18 @@ func TestMatterCreateAndEdit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "Estates", edit.PracticeArea)
 	edit.Category, edit.ClientID = models.StatusClosed, d.related.ID
+	edit.ProjectedValue, edit.HiredOn, edit.FirstLetterOn = "$25,000.50", "2026-11-30", "2026-12-01"
 	require.NoError(t, ms.Update(ctx, d.admin, first.ID, edit, today))
 	got, err := ms.Matter(ctx, d.member, first.ID)
 	require.NoError(t, err)
+	require.NotNil(t, got.ProjectedValue)
+	assert.Equal(t, 25000.5, *got.ProjectedValue)
+	require.NotNil(t, got.HiredDate)
+	assert.Equal(t, "2026-11-30", got.HiredDate.Format("2006-01-02"))
+	again, err := ms.InputOf(ctx, d.admin, got)
+	require.NoError(t, err)
+	assert.Equal(t, "25000.5", again.ProjectedValue)
+	assert.Equal(t, "2026-12-01", again.FirstLetterOn, "the form shows what was saved")
 	assert.Equal(t, first.Number, got.Number)
 	assert.Equal(t, d.client.ID, got.ClientContactID, "a matter keeps its client")
 	assert.Equal(t, models.StatusClosed, got.StatusCategory)

@@ -18,6 +18,10 @@ import (
 	"strings"
 	"sync"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
+
 	"github.com/parleyhq/parley/shared/phone"
 )
 
@@ -130,7 +134,15 @@ func (e *Engine) Render(w io.Writer, name string, data any, _ ...string) error {
 }
 
 // Funcs are the helpers Parley's templates use beyond the built-ins.
-var Funcs = template.FuncMap{"bytes": HumanBytes, "linkify": Linkify, "phone": func(e164 string) string { return phone.Display(e164, "") }}
+var Funcs = template.FuncMap{"bytes": HumanBytes, "linkify": Linkify, "phone": func(e164 string) string { return phone.Display(e164, "") },
+	"money": Money}
+
+// Money writes an amount the way a US firm reads it: $25,000.00.
+func Money(v float64) string {
+	return english.Sprintf("$%v", number.Decimal(v, number.Scale(2)))
+}
+
+var english = message.NewPrinter(language.AmericanEnglish)
 
 // HumanBytes writes a size the way people read it: "1.2 MB".
 func HumanBytes(n int64) string {

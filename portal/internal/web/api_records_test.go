@@ -289,6 +289,19 @@ func TestAPIMatters(t *testing.T) {
 		}
 	}
 	admin.fails(http.MethodGet, "/api/v1/matters?created_since=2024-01-15", nil, http.StatusBadRequest, "invalid_request", "created_since")
+
+	// The intake figures the matter form edits.
+	web := e.signedIn(seed.DemoMemberEmail)
+	web.get(fmt.Sprintf("/staff/matters/%d/edit", m.ID))
+	r := web.post(fmt.Sprintf("/staff/matters/%d", m.ID), url.Values{"description": {"Casey Client v. Acme Insurance"}, "category": {"open"},
+		"status": {"Discovery"}, "permission": {"everyone"}, "opened_on": {"2026-11-01"}, "projected_value": {"$25,000.50"},
+		"hired_on": {"2026-11-02"}, "first_letter_on": {"2026-11-03"}})
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.body)
+	assert.Contains(t, web.get(fmt.Sprintf("/staff/matters/%d", m.ID)).body, "$25,000.50")
+	raw := member.call(http.MethodGet, fmt.Sprintf("/api/v1/matters/%d", m.ID), nil)
+	assert.Contains(t, raw.body, `"projected_value":25000.5`)
+	assert.Contains(t, raw.body, `"hired_date":"2026-11-02"`)
+	assert.Contains(t, raw.body, `"first_letter_sent_date":"2026-11-03T00:00:00Z"`)
 	admin.fails(http.MethodGet, "/api/v1/matters?updated_since=soon", nil, http.StatusBadRequest, "invalid_request", "updated_since")
 }
 

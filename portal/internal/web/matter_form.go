@@ -275,6 +275,7 @@ func readMatterForm(c *fiber.Ctx) matters.Input {
 		PrimaryContactID: num("primary_contact_id"), ResponsibleUserID: num("responsible"), OriginatingID: num("originating"),
 		OpenedOn: c.FormValue("opened_on"), PendingOn: c.FormValue("pending_on"), ClosedOn: c.FormValue("closed_on"),
 		Location: c.FormValue("location"), Permission: models.Permission(c.FormValue("permission")),
+		ProjectedValue: c.FormValue("projected_value"), HiredOn: c.FormValue("hired_on"), FirstLetterOn: c.FormValue("first_letter_on"),
 	}
 	for _, raw := range c.Request().PostArgs().PeekMulti("users") {
 		if id, err := strconv.ParseInt(string(raw), 10, 64); err == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -34,7 +35,11 @@ type Input struct {
 	// Dates as the form's date inputs send them (YYYY-MM-DD; "" for none).
 	OpenedOn, PendingOn, ClosedOn string
 	Location                      string
-	Permission                    models.Permission
+	// Intake figures: the projected value as typed ("25,000" or "$25000.50";
+	// "" for none), the day the client hired the firm and the day the first
+	// letter went out.
+	ProjectedValue, HiredOn, FirstLetterOn string
+	Permission                             models.Permission
 	// UserIDs are who may view a matter of permission "users".
 	UserIDs []int64
 }
@@ -46,6 +51,8 @@ const dateLayout = "2006-01-02"
 type checked struct {
 	Input
 	opened, pending, closed *time.Time
+	hired, firstLetter      *time.Time
+	value                   *float64
 }
 
 // Check says what is wrong with in, by field. Today fills the date of the
@@ -99,7 +106,8 @@ func Check(in Input, today time.Time) (checked, store.FieldErrors) {
 		raw   string
 		field string
 		to    **time.Time
-	}{{in.OpenedOn, "opened_on", &out.opened}, {in.PendingOn, "pending_on", &out.pending}, {in.ClosedOn, "closed_on", &out.closed}} {
+	}{{in.OpenedOn, "opened_on", &out.opened}, {in.PendingOn, "pending_on", &out.pending}, {in.ClosedOn, "closed_on", &out.closed},
+		{in.HiredOn, "hired_on", &out.hired}, {in.FirstLetterOn, "first_letter_on", &out.firstLetter}} {
 		if strings.TrimSpace(d.raw) == "" {
 			continue
 		}
@@ -122,6 +130,18 @@ func Check(in Input, today time.Time) (checked, store.FieldErrors) {
 	}
 	if out.closed != nil && out.opened != nil && out.closed.Before(*out.opened) {
 		bad.Add("closed_on", "A matter closes on or after the day it opens.")
+	}
+	if raw := strings.TrimSpace(in.ProjectedValue); raw != "" {
+		v, err := strconv.ParseFloat(strings.NewReplacer("$", "", ",", "", " ", "").Replace(raw), 64)
+		switch {
+		case err != nil || math.IsNaN(v) || math.IsInf(v, 0):
+			bad.Add("projected_value", fmt.Sprintf("%q is not an amount: write it like 25000 or 25,000.50.", raw))
+		case v < 0 || v >= 1e12:
+			bad.Add("projected_value", "Give an amount from 0 to 999,999,999,999.99.")
+		default:
+			v = math.Round(v*100) / 100
+			out.value = &v
+		}
 	}
 	return out, bad
 }
@@ -275,6 +295,7 @@ func (s *Store) Update(ctx context.Context, v store.Viewer, id int64, in Input, 
 			"primary_contact_id": m.PrimaryContactID, "responsible_user_id": m.ResponsibleUserID,
 			"originating_user_id": m.OriginatingUserID, "location": m.Location, "permission": m.Permission,
 			"opened_at": m.OpenedAt, "pending_at": m.PendingAt, "closed_at": m.ClosedAt,
+			"projected_value": m.ProjectedValue, "hired_date": m.HiredDate, "first_letter_sent_at": m.FirstLetterSentAt,
 			"updated_by_user_id": v.UserID, "updated_at": gorm.Expr("now()"),
 		}).Error
 		if err != nil {
@@ -294,6 +315,7 @@ func (c checked) applyTo(m *models.Matter) {
 	m.Location, m.Permission = c.Location, c.Permission
 	m.PrimaryContactID, m.ResponsibleUserID, m.OriginatingUserID = nonZero(c.PrimaryContactID), nonZero(c.ResponsibleUserID), nonZero(c.OriginatingID)
 	m.OpenedAt, m.PendingAt, m.ClosedAt = c.opened, c.pending, c.closed
+	m.ProjectedValue, m.HiredDate, m.FirstLetterSentAt = c.value, c.hired, c.firstLetter
 	if c.Category != models.StatusClosed {
 		m.ClosedAt = nil
 	}
@@ -436,6 +458,10 @@ func (s *Store) InputOf(ctx context.Context, v store.Viewer, m Row) (Input, erro
 		return t.Format(dateLayout)
 	}
 	in.OpenedOn, in.PendingOn, in.ClosedOn = date(m.OpenedAt), date(m.PendingAt), date(m.ClosedAt)
+	in.HiredOn, in.FirstLetterOn = date(m.HiredDate), date(m.FirstLetterSentAt)
+	if m.ProjectedValue != nil {
+		in.ProjectedValue = strconv.FormatFloat(*m.ProjectedValue, 'f', -1, 64)
+	}
 	return in, nil
 }
 

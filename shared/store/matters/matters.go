@@ -33,6 +33,7 @@ func selectRows(v store.Viewer) string {
 		matters.responsible_user_id, matters.originating_user_id, matters.location, matters.permission,
 		matters.client_status, matters.next_steps, matters.opened_at, matters.pending_at, matters.closed_at,
 		matters.created_by_user_id, matters.updated_by_user_id, matters.created_at, matters.updated_at,
+		matters.projected_value, matters.hired_date, matters.first_letter_sent_at,
 		CASE WHEN c.kind = 'company' THEN c.company_name ELSE btrim(c.first_name || ' ' || c.last_name) END
 	FROM matters JOIN contacts c ON c.id = matters.client_contact_id
 	WHERE ` + store.MatterRule(v)
@@ -43,7 +44,7 @@ func ScanRow(r store.Rows, m *Row) error {
 	return r.Scan(&m.ID, &m.FirmID, &m.Number, &m.Description, &m.PracticeArea, &m.Status, &m.StatusCategory,
 		&m.ClientContactID, &m.PrimaryContactID, &m.ResponsibleUserID, &m.OriginatingUserID, &m.Location, &m.Permission,
 		&m.ClientStatus, &m.NextSteps, &m.OpenedAt, &m.PendingAt, &m.ClosedAt, &m.CreatedByUserID, &m.UpdatedByUserID,
-		&m.CreatedAt, &m.UpdatedAt, &m.ClientName)
+		&m.CreatedAt, &m.UpdatedAt, &m.ProjectedValue, &m.HiredDate, &m.FirstLetterSentAt, &m.ClientName)
 }
 
 // Query reads the one matter @matter, if v may see it (store.ViewerArgs).
