@@ -459,9 +459,10 @@ type CustomAction struct {
 	Label       string
 	UIReference UIReference
 	TargetURL   string
-	// APITokenID is the personal token that made it; nonces its clicks
-	// mint are good only with that token.
-	APITokenID      int64
+	// APITokenID is the personal token, or OAuthAppID the application,
+	// that made it; nonces its clicks mint are good only with its tokens.
+	APITokenID      *int64
+	OAuthAppID      *int64 `gorm:"column:oauth_app_id"`
 	CreatedByUserID int64
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
@@ -491,8 +492,10 @@ type InboxLead struct {
 	FromMessage string
 	FromSource  string
 	State       LeadState
-	// APITokenID is the personal token that created it through the API.
+	// APITokenID is the personal token, or OAuthAppID the application,
+	// that created it through the API.
 	APITokenID      *int64
+	OAuthAppID      *int64 `gorm:"column:oauth_app_id"`
 	ContactID       *int64
 	MatterID        *int64
 	TriagedByUserID *int64
@@ -511,3 +514,27 @@ func (l InboxLead) Name() string {
 	}
 	return l.PhoneNumber
 }
+
+// OAuthApp is an integration a firm's administrator registered: it asks
+// the firm's users for access through OAuth 2.0.
+type OAuthApp struct {
+	ID       int64
+	FirmID   int64
+	Name     string
+	ClientID string
+	// SecretHash is the SHA-256 of the client secret, shown once.
+	SecretHash []byte
+	// RedirectURIs are the exact addresses codes may be sent to, one per
+	// line.
+	RedirectURIs    string
+	CreatedByUserID int64
+	RevokedAt       *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// TableName is gorm's name for the table.
+func (OAuthApp) TableName() string { return "oauth_apps" }
+
+// URIs are the app's redirect URIs.
+func (a OAuthApp) URIs() []string { return strings.Split(a.RedirectURIs, "\n") }

@@ -33,3 +33,26 @@ func (q IDQuery) Scope(db *gorm.DB) *gorm.DB {
 	}
 	return db.Order("id").Limit(q.Limit)
 }
+
+// Owner is what made a record through the API: a personal token
+// (TokenID) or an OAuth application (AppID), one of the two.
+type Owner struct {
+	TokenID, AppID int64
+}
+
+// Columns are the owner as the api_token_id and oauth_app_id columns
+// hold it (NULL for the one it is not).
+func (o Owner) Columns() (token, app *int64) {
+	if o.TokenID != 0 {
+		return &o.TokenID, nil
+	}
+	return nil, &o.AppID
+}
+
+// SQL is the condition that a row's owner columns are o's.
+func (o Owner) SQL() (string, []any) {
+	if o.TokenID != 0 {
+		return "api_token_id = ?", []any{o.TokenID}
+	}
+	return "oauth_app_id = ?", []any{o.AppID}
+}

@@ -37,7 +37,9 @@ type API struct {
 	// RateLimit is how many requests a token may make a minute.
 	RateLimit int
 	// Now is the clock (custom action nonces expire by it).
-	Now     func() time.Time
+	Now func() time.Time
+	// OAuth reads the OAuth server's access tokens; nil for none.
+	OAuth   OAuthTokens
 	limiter *redis_rate.Limiter
 	doc     *openapi3.T
 	docJSON []byte
@@ -45,6 +47,11 @@ type API struct {
 }
 
 var _ spec.StrictServerInterface = (*API)(nil)
+
+// OAuthTokens finds who an OAuth access token acts as.
+type OAuthTokens interface {
+	Authenticate(ctx context.Context, token string) (apitokens.Identity, error)
+}
 
 // New builds the API over the stores, with rate limits kept in rdb.
 func New(ctx context.Context, s *stores.Set, rdb redis.UniversalClient, rateLimit int, now func() time.Time, log *slog.Logger) (*API, error) {
@@ -157,7 +164,15 @@ func (a *API) authenticate(c *fiber.Ctx) (apitokens.Identity, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return apitokens.Identity{}, unauthorized()
 	}
-	id, err := a.Stores.APITokens.Authenticate(c.UserContext(), strings.TrimSpace(token))
+	token = strings.TrimSpace(token)
+	var id apitokens.Identity
+	var err error
+	switch {
+	case apitokens.IsPersonal(token) || a.OAuth == nil:
+		id, err = a.Stores.APITokens.Authenticate(c.UserContext(), token)
+	default:
+		id, err = a.OAuth.Authenticate(c.UserContext(), token)
+	}
 	if errors.Is(err, apitokens.ErrUnauthorized) {
 		return id, unauthorized()
 	}
@@ -172,7 +187,13 @@ func (a *API) authenticate(c *fiber.Ctx) (apitokens.Identity, error) {
 // every portal copy) and says where the caller stands on every answer.
 func (a *API) rateLimit(c *fiber.Ctx, id apitokens.Identity) error {
 	limit := redis_rate.PerMinute(a.RateLimit)
-	res, err := a.limiter.Allow(c.UserContext(), fmt.Sprintf("parley:api:token:%d", id.TokenID), limit)
+	key := fmt.Sprintf("parley:api:token:%d", id.TokenID)
+	if id.AppID != 0 {
+		// An application's access tokens change every hour; its
+		// approval by one user is what is counted.
+		key = fmt.Sprintf("parley:api:app:%d:user:%d", id.AppID, id.User.ID)
+	}
+	res, err := a.limiter.Allow(c.UserContext(), key, limit)
 	if err != nil {
 		return fmt.Errorf("api: rate limit: %w", err)
 	}

@@ -25,7 +25,7 @@ func (a *API) ListCustomActions(ctx context.Context, r spec.ListCustomActionsReq
 		return nil, err
 	}
 	id := identity(ctx)
-	rows, err := a.Stores.CustomActions.Mine(ctx, id.Viewer(), id.TokenID, q)
+	rows, err := a.Stores.CustomActions.Mine(ctx, id.Viewer(), id.Owner(), q)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (a *API) ListCustomActions(ctx context.Context, r spec.ListCustomActionsReq
 func (a *API) CreateCustomAction(ctx context.Context, r spec.CreateCustomActionRequestObject) (spec.CreateCustomActionResponseObject, error) {
 	id := identity(ctx)
 	d := r.Body.Data
-	ca, err := a.Stores.CustomActions.Create(ctx, id.Viewer(), id.TokenID, d.Label, string(d.UiReference), d.TargetUrl)
+	ca, err := a.Stores.CustomActions.Create(ctx, id.Viewer(), id.Owner(), d.Label, string(d.UiReference), d.TargetUrl)
 	if err != nil {
 		return nil, bodyError(err)
 	}
@@ -56,10 +56,10 @@ func (a *API) redeemNonce(c *fiber.Ctx) error {
 		return nil
 	}
 	id := identity(c.UserContext())
-	err := a.Stores.CustomActions.Redeem(c.UserContext(), id.Viewer(), id.TokenID, nonce, a.Now())
+	err := a.Stores.CustomActions.Redeem(c.UserContext(), id.Viewer(), id.Owner(), nonce, a.Now())
 	if errors.Is(err, customactions.ErrNonce) {
 		return &Error{Status: fiber.StatusForbidden, Type: "forbidden",
-			Message: "The custom_action_nonce is not valid: used before, older than 60 seconds, or minted for another user or token."}
+			Message: "The custom_action_nonce is not valid: used before, older than 60 seconds, or minted for another user or application."}
 	}
 	return err
 }

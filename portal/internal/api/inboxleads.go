@@ -57,7 +57,7 @@ func (a *API) CreateInboxLead(ctx context.Context, r spec.CreateInboxLeadRequest
 		return *s
 	}
 	id := identity(ctx)
-	l, err := a.Stores.InboxLeads.Create(ctx, id.Viewer(), id.TokenID, inboxleads.Input{FirstName: val(d.FirstName), LastName: val(d.LastName),
+	l, err := a.Stores.InboxLeads.Create(ctx, id.Viewer(), id.Owner(), inboxleads.Input{FirstName: val(d.FirstName), LastName: val(d.LastName),
 		Email: val(d.Email), PhoneNumber: val(d.PhoneNumber), FromMessage: val(d.FromMessage), FromSource: d.FromSource})
 	if err != nil {
 		return nil, bodyError(err)

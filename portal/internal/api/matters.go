@@ -95,7 +95,8 @@ func (a *API) ListMatters(ctx context.Context, r spec.ListMattersRequestObject) 
 		f.InboxLeadID = *p.InboxLeadId
 	}
 	if p.SubmittedOnly != nil && *p.SubmittedOnly {
-		f.LeadsOfToken = id.TokenID
+		owner := id.Owner()
+		f.LeadsOf = &owner
 	}
 	rows, err := a.Stores.Matters.Records(ctx, v, q, f)
 	if err != nil {

@@ -426,6 +426,7 @@ func TestAPIDocument(t *testing.T) {
 	require.NoError(t, doc.Validate(context.Background()))
 	assert.Equal(t, "3.1.0", doc.OpenAPI)
 	assert.Contains(t, doc.Components.SecuritySchemes, "bearer")
+	assert.Contains(t, doc.Components.SecuritySchemes, "oauth2")
 
 	documented := map[string]bool{}
 	for path, item := range doc.Paths.Map() {

@@ -22,8 +22,8 @@ import (
 // TestCSRFEveryRoute walks the router, so a route added later is covered
 // without editing this test: every request that may change state, sent
 // without a token as a form, as multipart and as JSON, by a visitor, a
-// client and an admin, is refused with 403 (the API's, which ignore the
-// session, with 401) and changes nothing.
+// client and an admin, is refused with 403 (the API's and the OAuth
+// server's, which ignore the session, with 401 or 400) and changes nothing.
 func TestCSRFEveryRoute(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
@@ -50,19 +50,30 @@ func TestCSRFEveryRoute(t *testing.T) {
 			continue
 		}
 		routes++
-		path := param.ReplaceAllString(r.Path, "1")
-		for name, b := range who {
-			for _, enc := range []string{"form", "multipart", "json"} {
-				body, ctype := encode(t, enc, fields)
-				req := httptest.NewRequest(r.Method, path, body)
-				req.Header.Set("Content-Type", ctype)
-				resp := b.do(req)
-				want := http.StatusForbidden
-				if strings.HasPrefix(path, "/api/") {
-					// The API takes a token, never the session cookie.
-					want = http.StatusUnauthorized
+		paths := []string{param.ReplaceAllString(r.Path, "1")}
+		if r.Path == "/oauth/*" {
+			// The OAuth server's own: client credentials, never the
+			// session cookie.
+			paths = []string{"/oauth/token", "/oauth/revoke", "/oauth/introspect"}
+		}
+		for _, path := range paths {
+			for name, b := range who {
+				for _, enc := range []string{"form", "multipart", "json"} {
+					body, ctype := encode(t, enc, fields)
+					req := httptest.NewRequest(r.Method, path, body)
+					req.Header.Set("Content-Type", ctype)
+					resp := b.do(req)
+					switch {
+					case strings.HasPrefix(path, "/api/"):
+						// The API takes a token, never the session cookie.
+						assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%s %s as %s by %s: %s", r.Method, path, enc, name, resp.body)
+					case strings.HasPrefix(path, "/oauth/"):
+						assert.True(t, resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnauthorized,
+							"%s %s as %s by %s: %d %s", r.Method, path, enc, name, resp.StatusCode, resp.body)
+					default:
+						assert.Equal(t, http.StatusForbidden, resp.StatusCode, "%s %s as %s by %s: %s", r.Method, path, enc, name, resp.body)
+					}
 				}
-				assert.Equal(t, want, resp.StatusCode, "%s %s as %s by %s: %s", r.Method, path, enc, name, resp.body)
 			}
 		}
 	}

@@ -101,7 +101,7 @@ func (h *handler) linkUse(c *fiber.Ctx) error {
 	}
 	h.setCookie(c, sessionCookie, id, 0)
 	h.clearCookie(c, csrfCookie)
-	return redirect(c, homeOf(&sess))
+	return redirect(c, h.afterSignIn(c, &sess))
 }
 
 func (h *handler) linkProblem(c *fiber.Ctx, err error) error {

@@ -20,6 +20,7 @@ import (
 	"github.com/parleyhq/parley/shared/store/imports"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/notes"
+	oauthstore "github.com/parleyhq/parley/shared/store/oauth"
 	"github.com/parleyhq/parley/shared/store/pages"
 	"github.com/parleyhq/parley/shared/store/portal"
 	"github.com/parleyhq/parley/shared/store/texting"
@@ -105,6 +106,10 @@ func TestEveryPageRenders(t *testing.T) {
 		"staff/contact_import": importData{Import: imports.Import{ID: 3, FileName: "<Doe>.csv", State: imports.StatePreviewed, ToCreate: 2, ToUpdate: 1, Refused: 1},
 			Creates: []imports.Row{{Line: 2, Name: "<Doe>"}}, Updates: []imports.Row{{Line: 3, Name: "Ada", ContactID: &folder}},
 			Refusals: []imports.Row{{Line: 4, Reason: "No <Doe>"}}, MoreRefusals: 4, Error: "Bad <Doe>"},
+		"staff/settings_integrations": integrationsData{Apps: []models.OAuthApp{{ID: 1, Name: "<Intake>", ClientID: "parley_app_x", RedirectURIs: "https://a.example/cb\nhttp://localhost:3000/cb", CreatedAt: now},
+			{ID: 2, Name: "Old", RevokedAt: &now, RedirectURIs: "https://b.example"}}, New: &models.OAuthApp{Name: "<Intake>", ClientID: "parley_app_x"}, NewSecret: "s3cret",
+			Name: "<x>", URIs: "http://bad", Errors: store.FieldErrors{"redirect_uris": "No <good>"}, Authorize: "http://portal.test/oauth/authorize"},
+		"staff/oauth_consent": consentData{Request: oauthstore.Request{ID: "abc", AppName: "<Intake>", RedirectURI: "https://a.example/cb"}},
 		"staff/settings_api_tokens": apiTokensData{Tokens: []models.APIToken{{ID: 1, Name: "<script>", CreatedAt: now, LastUsedAt: &now}, {ID: 2, Name: "Old", RevokedAt: &now}},
 			New: "parley_pat_<x>", NewName: "<script>", Error: "No <Doe>", Notice: "Revoked."},
 		"staff/profile": profileData{User: models.User{FirstName: "Ada", LastName: "<Doe>", Email: "a@x.test"}, Errors: store.FieldErrors{"first_name": "No <Doe>"}, Saved: true},

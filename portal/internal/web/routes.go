@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/portal/internal/oauth"
 	"github.com/parleyhq/parley/shared/models"
 )
 
@@ -37,7 +38,10 @@ func (h *handler) routes(app *fiber.App) {
 	client.Get("/documents/:id/view", h.clientDocumentView)
 	client.Get("/events/:id/calendar.ics", h.clientEventICS)
 
+	// Before the staff group: signed out, it keeps the page to come back to.
+	app.Get(oauth.ConsentPath, h.oauthConsent)
 	staff := app.Group("/staff", h.require(auth.KindUser))
+	staff.Post("/oauth/consent", h.oauthDecide)
 	staff.Get("/", h.staffMatters)
 	staff.Get("/matters", h.staffMatters)
 	staff.Get("/matters/new", h.newMatter)
@@ -135,6 +139,9 @@ func (h *handler) routes(app *fiber.App) {
 	staff.Get("/settings/api-tokens", h.apiTokens)
 	staff.Post("/settings/api-tokens", h.apiTokenCreate)
 	staff.Post("/settings/api-tokens/:id/revoke", h.apiTokenRevoke)
+	staff.Get("/settings/integrations", h.adminsOnly, h.integrations)
+	staff.Post("/settings/integrations", h.adminsOnly, h.integrationCreate)
+	staff.Post("/settings/integrations/:id/revoke", h.adminsOnly, h.integrationRevoke)
 	staff.Get("/settings/notifications", h.notificationSettings)
 	staff.Post("/settings/notifications", h.notificationSave)
 

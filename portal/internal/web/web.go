@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/hibiken/asynq"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/parleyhq/parley/portal/internal/api"
 	"github.com/parleyhq/parley/portal/internal/auth"
+	"github.com/parleyhq/parley/portal/internal/oauth"
 	"github.com/parleyhq/parley/portal/internal/secure"
 	"github.com/parleyhq/parley/portal/internal/view"
 	"github.com/parleyhq/parley/shared/config"
@@ -62,6 +64,7 @@ type handler struct {
 	links    *auth.Links
 	uploads  uploadRoutes
 	api      *api.API
+	oauth    *oauth.Server
 }
 
 func (h *handler) now() time.Time { return h.Now() }
@@ -162,7 +165,14 @@ func New(d Deps) (*fiber.App, error) {
 	if h.api, err = api.New(context.Background(), h.stores, d.Redis, d.Config.APIRateLimit, d.Now, d.Log); err != nil {
 		return nil, err
 	}
+	// The OAuth server too: integrations post to it with client
+	// credentials, not a session.
+	if h.oauth, err = oauth.New(context.Background(), h.stores.OAuth, d.Config.PublicURL); err != nil {
+		return nil, err
+	}
+	h.api.OAuth = h.oauth
 	h.api.Mount(app)
+	app.All(oauth.Prefix+"/*", adaptor.HTTPHandler(h.oauth.Handler()))
 	h.routes(app)
 	return app, nil
 }
@@ -201,6 +211,7 @@ func newStores(d Deps) *stores.Set {
 	s := stores.New(d.DB)
 	s.Events.Clock, s.Texting.Clock = d.Now, d.Now
 	s.Signin.Tasks, s.Signin.PublicURL, s.Signin.Now = d.Tasks, d.Config.PublicURL, d.Now
+	s.OAuth.Now = d.Now
 	return s
 }
 

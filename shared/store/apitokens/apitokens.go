@@ -39,10 +39,17 @@ var ErrNoUser = errors.New("apitokens: no active user has that email")
 // Identity is who a valid token acts as: the user, and the firm's ID and
 // name.
 type Identity struct {
+	// TokenID is the personal token's ID; 0 for an OAuth access token.
 	TokenID int64
-	User    models.User
-	Firm    models.Firm
+	// AppID is the OAuth application's ID; 0 for a personal token.
+	AppID int64
+	User  models.User
+	Firm  models.Firm
 }
+
+// Owner is what made something through the API with this identity: its
+// personal token or its application.
+func (id Identity) Owner() store.Owner { return store.Owner{TokenID: id.TokenID, AppID: id.AppID} }
 
 // Viewer is the identity as the stores take it: the user's firm, role and
 // matter permissions apply to everything the token does.
@@ -125,6 +132,10 @@ func (s *Store) Revoke(ctx context.Context, v store.Viewer, id int64) error {
 // touchEvery is how stale last_used_at may get: a busy script must not
 // write the row on every request.
 const touchEvery = time.Minute
+
+// IsPersonal says whether token looks like a personal token (any other
+// bearer token is an OAuth access token).
+func IsPersonal(token string) bool { return strings.HasPrefix(token, prefix) }
 
 // Authenticate finds who token acts as: a token not revoked, of an active
 // user. Anything else is ErrUnauthorized.

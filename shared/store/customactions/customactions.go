@@ -78,8 +78,8 @@ func targetOK(raw string) bool {
 	return false
 }
 
-// Create records an action made through the API with v's token tokenID.
-func (s *Store) Create(ctx context.Context, v store.Viewer, tokenID int64, label, uiRef, target string) (models.CustomAction, error) {
+// Create records an action made through the API by owner, acting as v.
+func (s *Store) Create(ctx context.Context, v store.Viewer, owner store.Owner, label, uiRef, target string) (models.CustomAction, error) {
 	if err := store.FirmUser(v); err != nil {
 		return models.CustomAction{}, err
 	}
@@ -87,31 +87,34 @@ func (s *Store) Create(ctx context.Context, v store.Viewer, tokenID int64, label
 	if err := bad.Err(); err != nil {
 		return a, err
 	}
-	a.FirmID, a.APITokenID, a.CreatedByUserID = v.FirmID, tokenID, v.UserID
+	a.FirmID, a.CreatedByUserID = v.FirmID, v.UserID
+	a.APITokenID, a.OAuthAppID = owner.Columns()
 	if err := s.DB.WithContext(ctx).Create(&a).Error; err != nil {
 		return a, fmt.Errorf("store: create custom action: %w", err)
 	}
 	return a, nil
 }
 
-// Mine is a page (q) of the actions token tokenID made, in ID order.
-func (s *Store) Mine(ctx context.Context, v store.Viewer, tokenID int64, q store.IDQuery) ([]models.CustomAction, error) {
+// Mine is a page (q) of the actions owner made, in ID order.
+func (s *Store) Mine(ctx context.Context, v store.Viewer, owner store.Owner, q store.IDQuery) ([]models.CustomAction, error) {
 	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
 	var out []models.CustomAction
-	err := s.DB.WithContext(ctx).Where("api_token_id = ? AND firm_id = ?", tokenID, v.FirmID).Scopes(q.Scope).Find(&out).Error
+	cond, args := owner.SQL()
+	err := s.DB.WithContext(ctx).Where(cond, args...).Where("firm_id = ?", v.FirmID).Scopes(q.Scope).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: list custom actions: %w", err)
 	}
 	return out, nil
 }
 
-// live keeps the actions whose token still works: a revoked token's, or a
-// deactivated user's, would lead a click to an integration that can no
-// longer call the API.
-const live = `EXISTS (SELECT 1 FROM api_tokens t JOIN users u ON u.firm_id = t.firm_id AND u.id = t.user_id
-	WHERE t.id = custom_actions.api_token_id AND t.revoked_at IS NULL AND u.active)`
+// live keeps the actions whose maker still works: a revoked token's (or a
+// deactivated user's) or a revoked application's would lead a click to an
+// integration that can no longer call the API.
+const live = `(EXISTS (SELECT 1 FROM api_tokens t JOIN users u ON u.firm_id = t.firm_id AND u.id = t.user_id
+	WHERE t.id = custom_actions.api_token_id AND t.revoked_at IS NULL AND u.active)
+	OR EXISTS (SELECT 1 FROM oauth_apps a WHERE a.id = custom_actions.oauth_app_id AND a.revoked_at IS NULL))`
 
 // ForPage is the firm's working actions on a page, by label.
 func (s *Store) ForPage(ctx context.Context, v store.Viewer, page models.UIReference) ([]models.CustomAction, error) {
@@ -165,25 +168,25 @@ func (s *Store) Mint(ctx context.Context, v store.Viewer, id int64, now time.Tim
 	return nonce, a, nil
 }
 
-// Redeem uses up nonce for an API request by token tokenID acting as v:
-// whatever the answer, the nonce cannot be used again. It is good only if
-// minted for v's click on an action that token made, before its time ran
-// out.
-func (s *Store) Redeem(ctx context.Context, v store.Viewer, tokenID int64, nonce string, now time.Time) error {
-	var userID, actionToken int64
+// Redeem uses up nonce for an API request by owner acting as v: whatever
+// the answer, the nonce cannot be used again. It is good only if minted
+// for v's click on an action owner made, before its time ran out.
+func (s *Store) Redeem(ctx context.Context, v store.Viewer, owner store.Owner, nonce string, now time.Time) error {
+	var userID int64
+	var maker store.Owner
 	var expires time.Time
 	err := s.DB.WithContext(ctx).Raw(`WITH used AS (
 			DELETE FROM custom_action_nonces WHERE nonce_hash = decode(?, 'hex') RETURNING firm_id, custom_action_id, user_id, expires_at)
-		SELECT used.user_id, a.api_token_id, used.expires_at FROM used
+		SELECT used.user_id, coalesce(a.api_token_id, 0), coalesce(a.oauth_app_id, 0), used.expires_at FROM used
 		JOIN custom_actions a ON a.firm_id = used.firm_id AND a.id = used.custom_action_id
-		WHERE used.firm_id = ?`, hash(nonce), v.FirmID).Row().Scan(&userID, &actionToken, &expires)
+		WHERE used.firm_id = ?`, hash(nonce), v.FirmID).Row().Scan(&userID, &maker.TokenID, &maker.AppID, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNonce
 	}
 	if err != nil {
 		return fmt.Errorf("store: redeem nonce: %w", err)
 	}
-	if userID != v.UserID || actionToken != tokenID || !now.Before(expires) {
+	if userID != v.UserID || maker != owner || !now.Before(expires) {
 		return ErrNonce
 	}
 	return nil

@@ -79,8 +79,8 @@ func Check(in Input) (models.InboxLead, store.FieldErrors) {
 	return l, bad
 }
 
-// Create records a lead an integration sent with v's token tokenID.
-func (s *Store) Create(ctx context.Context, v store.Viewer, tokenID int64, in Input) (models.InboxLead, error) {
+// Create records a lead an integration (owner) sent, acting as v.
+func (s *Store) Create(ctx context.Context, v store.Viewer, owner store.Owner, in Input) (models.InboxLead, error) {
 	if err := store.FirmUser(v); err != nil {
 		return models.InboxLead{}, err
 	}
@@ -88,7 +88,8 @@ func (s *Store) Create(ctx context.Context, v store.Viewer, tokenID int64, in In
 	if err := bad.Err(); err != nil {
 		return l, err
 	}
-	l.FirmID, l.APITokenID = v.FirmID, &tokenID
+	l.FirmID = v.FirmID
+	l.APITokenID, l.OAuthAppID = owner.Columns()
 	if err := s.DB.WithContext(ctx).Create(&l).Error; err != nil {
 		return l, fmt.Errorf("store: create inbox lead: %w", err)
 	}

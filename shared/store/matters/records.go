@@ -18,10 +18,11 @@ type Record struct {
 }
 
 // RecordFilter narrows Records to matters opened from inbox leads: one
-// lead, or those a personal API token created.
+// lead, or those an integration (a personal token or an application)
+// created.
 type RecordFilter struct {
-	InboxLeadID  int64
-	LeadsOfToken int64
+	InboxLeadID int64
+	LeadsOf     *store.Owner
 }
 
 // Records is a page of the matters v may see that f keeps, in ID order
@@ -34,8 +35,9 @@ func (s *Store) Records(ctx context.Context, v store.Viewer, q store.IDQuery, f 
 	if f.InboxLeadID != 0 {
 		db = db.Where("inbox_lead_id = ?", f.InboxLeadID)
 	}
-	if f.LeadsOfToken != 0 {
-		db = db.Where("inbox_lead_id IN (SELECT id FROM inbox_leads WHERE firm_id = ? AND api_token_id = ?)", v.FirmID, f.LeadsOfToken)
+	if f.LeadsOf != nil {
+		cond, args := f.LeadsOf.SQL()
+		db = db.Where("inbox_lead_id IN (SELECT id FROM inbox_leads WHERE firm_id = ? AND "+cond+")", append([]any{v.FirmID}, args...)...)
 	}
 	var ms []models.Matter
 	if err := db.Scopes(q.Scope).Find(&ms).Error; err != nil {

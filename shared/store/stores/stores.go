@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/shared/store/inboxleads"
 	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/notes"
+	"github.com/parleyhq/parley/shared/store/oauth"
 	"github.com/parleyhq/parley/shared/store/outbox"
 	"github.com/parleyhq/parley/shared/store/pages"
 	"github.com/parleyhq/parley/shared/store/portal"
@@ -41,6 +42,8 @@ type Set struct {
 	// CustomActions are integrations' links on staff pages.
 	CustomActions *customactions.Store
 	InboxLeads    *inboxleads.Store
+	// OAuth is what the authorization server keeps.
+	OAuth *oauth.Store
 }
 
 // New builds the stores over gdb.
@@ -49,7 +52,7 @@ func New(gdb *gorm.DB) *Set {
 		Firms: &firms.Store{DB: gdb}, Contacts: &contacts.Store{DB: gdb}, Matters: &matters.Store{DB: gdb}, Notes: &notes.Store{DB: gdb}, Imports: &imports.Store{DB: gdb},
 		Documents: &documents.Store{DB: gdb}, Portal: &portal.Store{DB: gdb}, Events: &events.Store{DB: gdb},
 		Outbox: &outbox.Store{DB: gdb}, Signin: &signin.Store{DB: gdb}, Pages: &pages.Store{DB: gdb},
-		APITokens: &apitokens.Store{DB: gdb}, CustomActions: &customactions.Store{DB: gdb},
+		APITokens: &apitokens.Store{DB: gdb}, CustomActions: &customactions.Store{DB: gdb}, OAuth: &oauth.Store{DB: gdb},
 	}
 	s.Texting = &texting.Store{DB: gdb, Replies: s.Events.Answer}
 	// Converting a texter's lead gives their texts to the new client.
