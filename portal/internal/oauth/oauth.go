@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -58,25 +59,6 @@ func New(ctx context.Context, s *oauthstore.Store, publicURL string) (*Server, e
 	if err != nil {
 		return nil, err
 	}
-	der, err := s.Key(ctx, "oauth_signing_rsa", func() ([]byte, error) {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return nil, err
-		}
-		return x509.MarshalPKCS8PrivateKey(k)
-	})
-	if err != nil {
-		return nil, err
-	}
-	parsed, err := x509.ParsePKCS8PrivateKey(der)
-	if err != nil {
-		return nil, fmt.Errorf("oauth: signing key: %w", err)
-	}
-	key, ok := parsed.(*rsa.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("oauth: signing key is %T, not RSA", parsed)
-	}
-	sum := sha256.Sum256(x509.MarshalPKCS1PublicKey(&key.PublicKey))
 	cfg := &op.Config{
 		CodeMethodS256:        true,
 		AuthMethodPost:        true,
@@ -92,7 +74,7 @@ func New(ctx context.Context, s *oauthstore.Store, publicURL string) (*Server, e
 	if u, err := url.Parse(issuer); err == nil && u.Scheme == "http" {
 		opts = append(opts, op.WithAllowInsecure()) // PUBLIC_URL on the machine itself, in development
 	}
-	st := &storage{store: s, key: key, keyID: hex.EncodeToString(sum[:8])}
+	st := &storage{store: s}
 	provider, err := op.NewProvider(cfg, st, op.StaticIssuer(issuer), opts...)
 	if err != nil {
 		return nil, fmt.Errorf("oauth: provider: %w", err)
@@ -132,8 +114,42 @@ func (s *Server) Authenticate(ctx context.Context, token string) (apitokens.Iden
 // storage is op's Storage over the store.
 type storage struct {
 	store *oauthstore.Store
-	key   *rsa.PrivateKey
+
+	mu    sync.Mutex
+	key   *rsa.PrivateKey // the ID token signing key, read when first needed
 	keyID string
+}
+
+// signing is the installation's RSA key for ID tokens: read (or, the
+// first time any portal needs it, made) when a token is first issued, so
+// starting a portal costs no key generation.
+func (st *storage) signing(ctx context.Context) (*rsa.PrivateKey, string, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.key != nil {
+		return st.key, st.keyID, nil
+	}
+	der, err := st.store.Key(ctx, "oauth_signing_rsa", func() ([]byte, error) {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return nil, err
+		}
+		return x509.MarshalPKCS8PrivateKey(k)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, "", fmt.Errorf("oauth: signing key: %w", err)
+	}
+	key, ok := parsed.(*rsa.PrivateKey)
+	if !ok {
+		return nil, "", fmt.Errorf("oauth: signing key is %T, not RSA", parsed)
+	}
+	sum := sha256.Sum256(x509.MarshalPKCS1PublicKey(&key.PublicKey))
+	st.key, st.keyID = key, hex.EncodeToString(sum[:8])
+	return st.key, st.keyID, nil
 }
 
 var _ op.Storage = (*storage)(nil)
@@ -266,16 +282,24 @@ func (st *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token stri
 	return strconv.FormatInt(userID, 10), id, nil
 }
 
-func (st *storage) SigningKey(context.Context) (op.SigningKey, error) {
-	return signingKey{st.key, st.keyID}, nil
+func (st *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	key, id, err := st.signing(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return signingKey{key, id}, nil
 }
 
 func (st *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
 	return []jose.SignatureAlgorithm{jose.RS256}, nil
 }
 
-func (st *storage) KeySet(context.Context) ([]op.Key, error) {
-	return []op.Key{publicKey{&st.key.PublicKey, st.keyID}}, nil
+func (st *storage) KeySet(ctx context.Context) ([]op.Key, error) {
+	key, id, err := st.signing(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []op.Key{publicKey{&key.PublicKey, id}}, nil
 }
 
 func (st *storage) GetClientByClientID(ctx context.Context, clientID string) (op.Client, error) {

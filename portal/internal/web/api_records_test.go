@@ -444,3 +444,23 @@ func TestAPIDocument(t *testing.T) {
 	}
 	assert.Equal(t, documented, served)
 }
+
+// The users' routes' answers, success and each error, as the document
+// says: 200, 400, 401, 404 (an unknown record), 429 with Retry-After.
+func TestAPIUserAnswersMatchDocument(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, map[string]string{"API_RATE_LIMIT": "6"})
+	admin := e.api(seed.DemoAdminEmail)
+	admin.get("/api/v1/users/who_am_i", &struct{}{})
+	admin.get("/api/v1/users?limit=1", &struct{}{})
+	admin.fails(http.MethodGet, "/api/v1/users?limit=0", nil, http.StatusBadRequest, "invalid_request", "limit")
+	admin.fails(http.MethodGet, "/api/v1/matters/999999", nil, http.StatusNotFound, "not_found", "")
+	stranger := *admin
+	stranger.token = "parley_pat_unknown"
+	stranger.fails(http.MethodGet, "/api/v1/users/who_am_i", nil, http.StatusUnauthorized, "unauthorized", "")
+	admin.get("/api/v1/users", &struct{}{})
+	admin.get("/api/v1/users", &struct{}{})
+	r := admin.call(http.MethodGet, "/api/v1/users", nil)
+	require.Equal(t, http.StatusTooManyRequests, r.StatusCode, "the seventh request of the minute")
+	assert.NotEmpty(t, r.Header.Get("Retry-After"))
+}

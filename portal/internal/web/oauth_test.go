@@ -103,6 +103,9 @@ func TestOAuthCodeFlow(t *testing.T) {
 		`"revocation_endpoint":"http://portal.test/oauth/revoke"`, `"S256"`} {
 		assert.Contains(t, discovery.body, want)
 	}
+	keys := e.browser().get("/oauth/keys")
+	require.Equal(t, http.StatusOK, keys.StatusCode)
+	assert.Contains(t, keys.body, `"alg":"RS256"`, "the ID token signing key")
 
 	verifier := oauth2.GenerateVerifier()
 	back := authorize(t, member, conf.AuthCodeURL("state-1", oauth2.S256ChallengeOption(verifier)), true)

@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -309,10 +310,10 @@ func (s *Store) UseCode(ctx context.Context, code string) (Request, error) {
 		JOIN oauth_apps a ON a.id = r.app_id WHERE a.revoked_at IS NULL`, hashArg(code)).Row()
 	err := row.Scan(&expires, &r.ID, &r.FirmID, &r.AppID, &r.ClientID, &r.AppName, &r.RedirectURI, &r.Scopes, &r.State, &r.Nonce,
 		&r.CodeChallenge, &r.ResponseMode, &r.UserID, &r.ApprovedAt, &r.ExpiresAt, &r.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrInvalidGrant
+	}
 	if err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) || strings.Contains(err.Error(), "no rows") {
-			return r, ErrInvalidGrant
-		}
 		return r, fmt.Errorf("store: use oauth code: %w", err)
 	}
 	if !s.now().Before(expires) || r.UserID == nil {
@@ -501,19 +502,19 @@ func (s *Store) Authenticate(ctx context.Context, id string) (apitokens.Identity
 		WHERE t.id = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND a.revoked_at IS NULL AND u.active`, id, s.now()).
 		Row().Scan(&out.AppID, &u.ID, &u.FirmID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Active, &u.TextBadge,
 		&u.CreatedAt, &u.UpdatedAt, &out.Firm.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, apitokens.ErrUnauthorized
+	}
 	if err != nil {
-		if strings.Contains(err.Error(), "no rows") {
-			return out, apitokens.ErrUnauthorized
-		}
 		return out, fmt.Errorf("store: check access token: %w", err)
 	}
 	out.Firm.ID = u.FirmID
 	return out, nil
 }
 
-// Key is the installation's key name, made by make the first time any
+// Key is the installation's key name, made by create the first time any
 // portal asks (the first maker wins; every portal reads the same key).
-func (s *Store) Key(ctx context.Context, name string, make func() ([]byte, error)) ([]byte, error) {
+func (s *Store) Key(ctx context.Context, name string, create func() ([]byte, error)) ([]byte, error) {
 	var have [][]byte
 	if err := s.DB.WithContext(ctx).Raw(`SELECT value FROM installation_keys WHERE name = ?`, name).Scan(&have).Error; err != nil {
 		return nil, fmt.Errorf("store: load key %s: %w", name, err)
@@ -521,7 +522,7 @@ func (s *Store) Key(ctx context.Context, name string, make func() ([]byte, error
 	if len(have) == 1 {
 		return have[0], nil
 	}
-	value, err := make()
+	value, err := create()
 	if err != nil {
 		return nil, fmt.Errorf("store: make key %s: %w", name, err)
 	}
