@@ -1,12 +1,10 @@
 package contacts
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
-	"gorm.io/gorm"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
@@ -61,20 +59,13 @@ func (s *Store) Record(ctx context.Context, v store.Viewer, id int64) (Record, e
 // ByIDs loads the firm's contacts ids (archived ones too), in ID order,
 // with their emails (primary first), numbers (texting first) and addresses.
 func (s *Store) ByIDs(ctx context.Context, v store.Viewer, ids []int64) ([]models.Contact, error) {
-	if err := store.FirmUser(v); err != nil {
+	out, err := s.load(ctx, v, ids, false)
+	if err != nil {
 		return nil, err
 	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var cs []models.Contact
-	err := s.DB.WithContext(ctx).
-		Preload("Emails", func(q *gorm.DB) *gorm.DB { return q.Where("firm_id = ?", v.FirmID).Order("is_primary DESC, id") }).
-		Preload("PhoneNumbers", func(q *gorm.DB) *gorm.DB { return TextingFirst(q.Where("firm_id = ?", v.FirmID)) }).
-		Preload("Addresses", func(q *gorm.DB) *gorm.DB { return q.Where("firm_id = ?", v.FirmID).Order("id") }).
-		Where("firm_id = ? AND id IN ?", v.FirmID, ids).Order("id").Find(&cs).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: load contacts: %w", err)
+	cs := make([]models.Contact, len(out))
+	for i, r := range out {
+		cs[i] = r.Contact
 	}
 	return cs, nil
 }
@@ -82,32 +73,107 @@ func (s *Store) ByIDs(ctx context.Context, v store.Viewer, ids []int64) ([]model
 // records loads the firm's contacts ids, in ID order, with their children
 // and the matters v may see them on.
 func (s *Store) records(ctx context.Context, v store.Viewer, ids []int64) ([]Record, error) {
-	cs, err := s.ByIDs(ctx, v, ids)
-	if err != nil || len(cs) == 0 {
+	return s.load(ctx, v, ids, true)
+}
+
+// load reads contacts ids and their children (and, withMatters, the
+// matters v may see them on) in one round trip: a pgx batch of one
+// statement per table, each scanned by hand. A page of fifty contacts
+// sent as six statements through gorm cost more than its queries did.
+func (s *Store) load(ctx context.Context, v store.Viewer, ids []int64, withMatters bool) ([]Record, error) {
+	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
-	args := store.ViewerArgs(v, 0)
-	args["ids"] = store.Int64Array(ids)
-	var on []struct{ ContactID, MatterID int64 }
-	// Contact by contact, each read by its own index look-ups (as the
-	// contact list's count is): one list of fifty would be read whole.
-	err = s.DB.WithContext(ctx).Raw(`SELECT c.id AS contact_id, matters.id AS matter_id
-		FROM unnest(CAST(@ids AS bigint[])) c(id)
-		CROSS JOIN LATERAL (`+store.ContactMatterIDsSQL("c.id")+`) x(matter_id)
-		JOIN matters ON matters.id = x.matter_id
-		WHERE `+store.MatterRule(v)+` ORDER BY 1, 2`, args).Scan(&on).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: load contact records' matters: %w", err)
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	out := make([]Record, len(cs))
-	for i, c := range cs {
-		out[i].Contact = c
-		from, _ := slices.BinarySearchFunc(on, c.ID, func(m struct{ ContactID, MatterID int64 }, id int64) int {
-			return cmp.Compare(m.ContactID, id)
+	raw := store.ViewerArgs(v, 0)
+	raw["ids"] = store.Int64Array(ids)
+	args := store.NamedArgs(raw)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT id, firm_id, kind, first_name, middle_name, last_name, title, company_name, status, global_id, clio_id,
+		portal_invited_at, archived_at, created_by_user_id, updated_by_user_id, created_at, updated_at
+		FROM contacts WHERE firm_id = @firm AND id = ANY(CAST(@ids AS bigint[])) ORDER BY id`, args)
+	b.Queue(`SELECT contact_id, address, label, is_primary FROM contact_emails
+		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY is_primary DESC, id`, args)
+	b.Queue(`SELECT contact_id, number, label, is_primary, is_texting FROM contact_phone_numbers
+		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY is_texting DESC, id`, args)
+	b.Queue(`SELECT contact_id, label, street, city, province, postal_code, country FROM contact_addresses
+		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY id`, args)
+	if withMatters {
+		// Contact by contact, each read by its own index look-ups (as the
+		// contact list's count is): one list of fifty would be read whole.
+		b.Queue(`SELECT c.id, matters.id
+			FROM unnest(CAST(@ids AS bigint[])) c(id)
+			CROSS JOIN LATERAL (`+store.ContactMatterIDsSQL("c.id")+`) x(matter_id)
+			JOIN matters ON matters.id = x.matter_id
+			WHERE `+store.MatterRule(v)+` ORDER BY 1, 2`, args)
+	}
+	var out []Record
+	err := store.PgxConn(ctx, s.DB, func(conn *pgx.Conn) error {
+		br := conn.SendBatch(ctx, b)
+		defer br.Close()
+		cs, err := store.BatchAll(br, func(r store.Rows, c *models.Contact) error {
+			return r.Scan(&c.ID, &c.FirmID, &c.Kind, &c.FirstName, &c.MiddleName, &c.LastName, &c.Title, &c.CompanyName, &c.Status,
+				&c.GlobalID, &c.ClioID, &c.PortalInvitedAt, &c.ArchivedAt, &c.CreatedByUserID, &c.UpdatedByUserID, &c.CreatedAt, &c.UpdatedAt)
 		})
-		for j := from; j < len(on) && on[j].ContactID == c.ID; j++ {
-			out[i].MatterIDs = append(out[i].MatterIDs, on[j].MatterID)
+		if err != nil {
+			return err
 		}
+		out = make([]Record, len(cs))
+		at := make(map[int64]*Record, len(cs))
+		for i := range cs {
+			out[i].Contact = cs[i]
+			at[cs[i].ID] = &out[i]
+		}
+		emails, err := store.BatchAll(br, func(r store.Rows, e *models.ContactEmail) error {
+			return r.Scan(&e.ContactID, &e.Address, &e.Label, &e.IsPrimary)
+		})
+		if err != nil {
+			return err
+		}
+		for _, e := range emails {
+			if c := at[e.ContactID]; c != nil {
+				c.Emails = append(c.Emails, e)
+			}
+		}
+		phones, err := store.BatchAll(br, func(r store.Rows, p *models.ContactPhoneNumber) error {
+			return r.Scan(&p.ContactID, &p.Number, &p.Label, &p.IsPrimary, &p.IsTexting)
+		})
+		if err != nil {
+			return err
+		}
+		for _, p := range phones {
+			if c := at[p.ContactID]; c != nil {
+				c.PhoneNumbers = append(c.PhoneNumbers, p)
+			}
+		}
+		addrs, err := store.BatchAll(br, func(r store.Rows, a *models.ContactAddress) error {
+			return r.Scan(&a.ContactID, &a.Label, &a.Street, &a.City, &a.Province, &a.PostalCode, &a.Country)
+		})
+		if err != nil {
+			return err
+		}
+		for _, a := range addrs {
+			if c := at[a.ContactID]; c != nil {
+				c.Addresses = append(c.Addresses, a)
+			}
+		}
+		if withMatters {
+			on, err := store.BatchAll(br, func(r store.Rows, m *[2]int64) error { return r.Scan(&m[0], &m[1]) })
+			if err != nil {
+				return err
+			}
+			for _, m := range on {
+				if c := at[m[0]]; c != nil {
+					c.MatterIDs = append(c.MatterIDs, m[1])
+				}
+			}
+		}
+		return br.Close()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: load contacts: %w", err)
 	}
 	return out, nil
 }
