@@ -11,6 +11,14 @@ import (
 	"github.com/parleyhq/parley/shared/store/contacts"
 )
 
+// str is an optional parameter or field's value, "" when it is absent.
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
 // utc is a time as the API writes it: RFC 3339 in UTC, to the second.
 func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
@@ -53,11 +61,7 @@ func (a *API) ListContacts(ctx context.Context, r spec.ListContactsRequestObject
 	if err != nil {
 		return nil, err
 	}
-	query := ""
-	if p.Query != nil {
-		query = *p.Query
-	}
-	rows, err := a.Stores.Contacts.Records(ctx, identity(ctx).Viewer(), q, query)
+	rows, err := a.Stores.Contacts.Records(ctx, identity(ctx).Viewer(), q, str(p.Query))
 	if err != nil {
 		return nil, err
 	}

@@ -31,11 +31,7 @@ func (a *API) ListInboxLeads(ctx context.Context, r spec.ListInboxLeadsRequestOb
 	if err != nil {
 		return nil, err
 	}
-	query := ""
-	if p.Query != nil {
-		query = *p.Query
-	}
-	rows, err := a.Stores.InboxLeads.Records(ctx, identity(ctx).Viewer(), models.LeadState(p.State), query, q)
+	rows, err := a.Stores.InboxLeads.Records(ctx, identity(ctx).Viewer(), models.LeadState(p.State), str(p.Query), q)
 	if err != nil {
 		return nil, err
 	}
@@ -50,15 +46,9 @@ func (a *API) ListInboxLeads(ctx context.Context, r spec.ListInboxLeadsRequestOb
 // CreateInboxLead puts a lead in the firm's Inbox.
 func (a *API) CreateInboxLead(ctx context.Context, r spec.CreateInboxLeadRequestObject) (spec.CreateInboxLeadResponseObject, error) {
 	d := r.Body.Data
-	val := func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	}
 	id := identity(ctx)
-	l, err := a.Stores.InboxLeads.Create(ctx, id.Viewer(), id.Owner(), inboxleads.Input{FirstName: val(d.FirstName), LastName: val(d.LastName),
-		Email: val(d.Email), PhoneNumber: val(d.PhoneNumber), FromMessage: val(d.FromMessage), FromSource: d.FromSource})
+	l, err := a.Stores.InboxLeads.Create(ctx, id.Viewer(), id.Owner(), inboxleads.Input{FirstName: str(d.FirstName), LastName: str(d.LastName),
+		Email: str(d.Email), PhoneNumber: str(d.PhoneNumber), FromMessage: str(d.FromMessage), FromSource: d.FromSource})
 	if err != nil {
 		return nil, bodyError(err)
 	}

@@ -33,11 +33,7 @@ func (a *API) listNotes(ctx context.Context, on notes.On, q store.IDQuery, what 
 
 // addNote writes a note by the token's user on a contact or matter.
 func (a *API) addNote(ctx context.Context, on notes.On, subject *string, body, what string) (spec.Note, error) {
-	s := ""
-	if subject != nil {
-		s = *subject
-	}
-	n, err := a.Stores.Notes.Add(ctx, identity(ctx).Viewer(), on, s, body)
+	n, err := a.Stores.Notes.Add(ctx, identity(ctx).Viewer(), on, str(subject), body)
 	if errors.Is(err, store.ErrNotFound) {
 		return spec.Note{}, notFound("There is no " + what + " with this ID.")
 	}

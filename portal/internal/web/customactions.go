@@ -46,7 +46,7 @@ func (h *handler) followCustomAction(c *fiber.Ctx) error {
 	if err != nil {
 		return storeErr(err)
 	}
-	nonce, a, err := h.stores.CustomActions.Mint(ctx, v, a.ID, h.now())
+	nonce, err := h.stores.CustomActions.Mint(ctx, v, a, h.now())
 	if err != nil {
 		return storeErr(err)
 	}

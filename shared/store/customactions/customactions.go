@@ -142,19 +142,18 @@ func (s *Store) Action(ctx context.Context, v store.Viewer, id int64) (models.Cu
 	return a, nil
 }
 
-// Mint makes the nonce of v's click on action id, good until now +
-// NonceLife, and returns it with the action. Only its hash is kept.
-func (s *Store) Mint(ctx context.Context, v store.Viewer, id int64, now time.Time) (string, models.CustomAction, error) {
-	a, err := s.Action(ctx, v, id)
-	if err != nil {
-		return "", a, err
+// Mint makes the nonce of v's click on action a (as Action gave it), good
+// until now + NonceLife. Only its hash is kept.
+func (s *Store) Mint(ctx context.Context, v store.Viewer, a models.CustomAction, now time.Time) (string, error) {
+	if err := store.FirmUser(v); err != nil || a.FirmID != v.FirmID {
+		return "", store.ErrNotFound
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
-		return "", a, fmt.Errorf("store: nonce: %w", err)
+		return "", fmt.Errorf("store: nonce: %w", err)
 	}
 	nonce := base64.RawURLEncoding.EncodeToString(raw)
-	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The nonces no request used: few, as each lives a minute.
 		if err := tx.Exec(`DELETE FROM custom_action_nonces WHERE expires_at < ?`, now.Add(-time.Hour)).Error; err != nil {
 			return err
@@ -163,9 +162,9 @@ func (s *Store) Mint(ctx context.Context, v store.Viewer, id int64, now time.Tim
 			VALUES (decode(?, 'hex'), ?, ?, ?, ?)`, hash(nonce), v.FirmID, a.ID, v.UserID, now.Add(NonceLife)).Error
 	})
 	if err != nil {
-		return "", a, fmt.Errorf("store: mint nonce: %w", err)
+		return "", fmt.Errorf("store: mint nonce: %w", err)
 	}
-	return nonce, a, nil
+	return nonce, nil
 }
 
 // Redeem uses up nonce for an API request by owner acting as v: whatever
