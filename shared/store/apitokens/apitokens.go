@@ -5,10 +5,7 @@ package apitokens
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -85,12 +82,11 @@ func (s *Store) create(ctx context.Context, firmID, userID int64, name string) (
 	if name == "" || len([]rune(name)) > 100 {
 		return "", models.APIToken{}, store.Invalid("Give the token a name of up to 100 characters.")
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", models.APIToken{}, fmt.Errorf("store: token: %w", err)
+	token, err := store.NewSecret(prefix, 32)
+	if err != nil {
+		return "", models.APIToken{}, err
 	}
-	token := prefix + base64.RawURLEncoding.EncodeToString(b)
-	t := models.APIToken{FirmID: firmID, UserID: userID, Name: name, TokenHash: hash(token)}
+	t := models.APIToken{FirmID: firmID, UserID: userID, Name: name, TokenHash: store.SecretHash(token)}
 	if err := s.DB.WithContext(ctx).Create(&t).Error; err != nil {
 		return "", t, fmt.Errorf("store: save token: %w", err)
 	}
@@ -150,7 +146,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Identity, error
 	err := s.DB.WithContext(ctx).Raw(`SELECT t.id, t.last_used_at IS NULL OR t.last_used_at < now() - ? * interval '1 second',
 		u.id, u.firm_id, u.email, u.first_name, u.last_name, u.role, u.active, u.text_badge, u.created_at, u.updated_at, f.name
 		FROM api_tokens t JOIN users u ON u.firm_id = t.firm_id AND u.id = t.user_id JOIN firms f ON f.id = t.firm_id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active`, int(touchEvery/time.Second), hash(token)).
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active`, int(touchEvery/time.Second), store.SecretHash(token)).
 		Row().Scan(&id.TokenID, &stale, &u.ID, &u.FirmID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Active,
 		&u.TextBadge, &u.CreatedAt, &u.UpdatedAt, &id.Firm.Name)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -166,9 +162,4 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Identity, error
 		}
 	}
 	return id, nil
-}
-
-func hash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
 }

@@ -4,11 +4,7 @@ package customactions
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -148,18 +144,17 @@ func (s *Store) Mint(ctx context.Context, v store.Viewer, a models.CustomAction,
 	if err := store.FirmUser(v); err != nil || a.FirmID != v.FirmID {
 		return "", store.ErrNotFound
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", fmt.Errorf("store: nonce: %w", err)
+	nonce, err := store.NewSecret("", 32)
+	if err != nil {
+		return "", err
 	}
-	nonce := base64.RawURLEncoding.EncodeToString(raw)
-	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// The nonces no request used: few, as each lives a minute.
 		if err := tx.Exec(`DELETE FROM custom_action_nonces WHERE expires_at < ?`, now.Add(-time.Hour)).Error; err != nil {
 			return err
 		}
 		return tx.Exec(`INSERT INTO custom_action_nonces (nonce_hash, firm_id, custom_action_id, user_id, expires_at)
-			VALUES (decode(?, 'hex'), ?, ?, ?, ?)`, hash(nonce), v.FirmID, a.ID, v.UserID, now.Add(NonceLife)).Error
+			VALUES (decode(?, 'hex'), ?, ?, ?, ?)`, store.SecretHashArg(nonce), v.FirmID, a.ID, v.UserID, now.Add(NonceLife)).Error
 	})
 	if err != nil {
 		return "", fmt.Errorf("store: mint nonce: %w", err)
@@ -178,7 +173,7 @@ func (s *Store) Redeem(ctx context.Context, v store.Viewer, owner store.Owner, n
 			DELETE FROM custom_action_nonces WHERE nonce_hash = decode(?, 'hex') RETURNING firm_id, custom_action_id, user_id, expires_at)
 		SELECT used.user_id, coalesce(a.api_token_id, 0), coalesce(a.oauth_app_id, 0), used.expires_at FROM used
 		JOIN custom_actions a ON a.firm_id = used.firm_id AND a.id = used.custom_action_id
-		WHERE used.firm_id = ?`, hash(nonce), v.FirmID).Row().Scan(&userID, &maker.TokenID, &maker.AppID, &expires)
+		WHERE used.firm_id = ?`, store.SecretHashArg(nonce), v.FirmID).Row().Scan(&userID, &maker.TokenID, &maker.AppID, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNonce
 	}
@@ -189,11 +184,4 @@ func (s *Store) Redeem(ctx context.Context, v store.Viewer, owner store.Owner, n
 		return ErrNonce
 	}
 	return nil
-}
-
-// hash is the nonce's SHA-256 in hex (gorm would spread a []byte argument
-// into a list of values).
-func hash(nonce string) string {
-	h := sha256.Sum256([]byte(nonce))
-	return hex.EncodeToString(h[:])
 }

@@ -8,12 +8,8 @@ package oauth
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -57,23 +53,6 @@ func (s *Store) now() time.Time {
 		return s.Now()
 	}
 	return time.Now()
-}
-
-func hash(secret string) []byte {
-	h := sha256.Sum256([]byte(secret))
-	return h[:]
-}
-
-// hashArg is hash as an SQL argument, for decode(?, 'hex'): gorm would
-// spread a []byte argument into a list of values.
-func hashArg(secret string) string { return hex.EncodeToString(hash(secret)) }
-
-func random(prefix string, n int) (string, error) {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("oauth: random: %w", err)
-	}
-	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // CheckApp says what is wrong with an application's name and redirect
@@ -135,15 +114,15 @@ func (s *Store) CreateApp(ctx context.Context, v store.Viewer, name, uris string
 	if err := bad.Err(); err != nil {
 		return models.OAuthApp{}, "", err
 	}
-	clientID, err := random("parley_app_", 16)
+	clientID, err := store.NewSecret("parley_app_", 16)
 	if err != nil {
 		return models.OAuthApp{}, "", err
 	}
-	secret, err := random("parley_secret_", 32)
+	secret, err := store.NewSecret("parley_secret_", 32)
 	if err != nil {
 		return models.OAuthApp{}, "", err
 	}
-	a := models.OAuthApp{FirmID: v.FirmID, Name: name, ClientID: clientID, SecretHash: hash(secret),
+	a := models.OAuthApp{FirmID: v.FirmID, Name: name, ClientID: clientID, SecretHash: store.SecretHash(secret),
 		RedirectURIs: strings.Join(list, "\n"), CreatedByUserID: v.UserID}
 	if err := s.DB.WithContext(ctx).Create(&a).Error; err != nil {
 		return a, "", fmt.Errorf("store: create oauth app: %w", err)
@@ -205,7 +184,7 @@ func (s *Store) CheckSecret(ctx context.Context, clientID, secret string) error 
 	if err != nil {
 		return err
 	}
-	if subtle.ConstantTimeCompare(a.SecretHash, hash(secret)) != 1 {
+	if subtle.ConstantTimeCompare(a.SecretHash, store.SecretHash(secret)) != 1 {
 		return ErrBadClient
 	}
 	return nil
@@ -288,7 +267,7 @@ func (s *Store) Approve(ctx context.Context, v store.Viewer, id string) error {
 // CodeLife.
 func (s *Store) SaveCode(ctx context.Context, id, code string) error {
 	res := s.DB.WithContext(ctx).Exec(`UPDATE oauth_auth_requests SET code_hash = decode(?, 'hex'), code_expires_at = ?, updated_at = now()
-		WHERE id = ? AND user_id IS NOT NULL`, hashArg(code), s.now().Add(CodeLife), id)
+		WHERE id = ? AND user_id IS NOT NULL`, store.SecretHashArg(code), s.now().Add(CodeLife), id)
 	if res.Error != nil {
 		return fmt.Errorf("store: save oauth code: %w", res.Error)
 	}
@@ -307,7 +286,7 @@ func (s *Store) UseCode(ctx context.Context, code string) (Request, error) {
 			UPDATE oauth_auth_requests SET code_hash = NULL, updated_at = now() WHERE code_hash = decode(?, 'hex')
 			RETURNING id, code_expires_at)
 		SELECT used.code_expires_at, `+requestColumns+` FROM used JOIN oauth_auth_requests r ON r.id = used.id
-		JOIN oauth_apps a ON a.id = r.app_id WHERE a.revoked_at IS NULL`, hashArg(code)).Row()
+		JOIN oauth_apps a ON a.id = r.app_id WHERE a.revoked_at IS NULL`, store.SecretHashArg(code)).Row()
 	err := row.Scan(&expires, &r.ID, &r.FirmID, &r.AppID, &r.ClientID, &r.AppName, &r.RedirectURI, &r.Scopes, &r.State, &r.Nonce,
 		&r.CodeChallenge, &r.ResponseMode, &r.UserID, &r.ApprovedAt, &r.ExpiresAt, &r.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -355,7 +334,7 @@ func (s *Store) CreateAccess(ctx context.Context, g Grant) (string, time.Time, e
 // copy replayed) revokes the whole family and is ErrInvalidGrant.
 func (s *Store) CreateAccessAndRefresh(ctx context.Context, g Grant, current string) (string, string, time.Time, error) {
 	accessID, exp := uuid.NewString(), s.now().Add(AccessLife)
-	refresh, err := random(refreshPrefix, 32)
+	refresh, err := store.NewSecret(refreshPrefix, 32)
 	if err != nil {
 		return "", "", exp, err
 	}
@@ -365,7 +344,7 @@ func (s *Store) CreateAccessAndRefresh(ctx context.Context, g Grant, current str
 			var used []string
 			err := tx.Raw(`UPDATE oauth_refresh_tokens SET used_at = ?, updated_at = now()
 				WHERE token_hash = decode(?, 'hex') AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ? RETURNING family::text`,
-				s.now(), hashArg(current), s.now()).Scan(&used).Error
+				s.now(), store.SecretHashArg(current), s.now()).Scan(&used).Error
 			if err != nil {
 				return fmt.Errorf("rotate refresh token: %w", err)
 			}
@@ -379,7 +358,7 @@ func (s *Store) CreateAccessAndRefresh(ctx context.Context, g Grant, current str
 			return fmt.Errorf("create access token: %w", err)
 		}
 		return tx.Exec(`INSERT INTO oauth_refresh_tokens (token_hash, firm_id, app_id, user_id, family, scopes, auth_time, expires_at)
-			VALUES (decode(?, 'hex'), ?, ?, ?, ?, ?, ?, ?)`, hashArg(refresh), g.FirmID, g.AppID, g.UserID, family, g.Scopes, g.AuthTime,
+			VALUES (decode(?, 'hex'), ?, ?, ?, ?, ?, ?, ?)`, store.SecretHashArg(refresh), g.FirmID, g.AppID, g.UserID, family, g.Scopes, g.AuthTime,
 			s.now().Add(RefreshLife)).Error
 	})
 	if errors.Is(err, ErrInvalidGrant) {
@@ -409,7 +388,7 @@ func (s *Store) Refresh(ctx context.Context, token string) (Grant, error) {
 	}
 	err := s.DB.WithContext(ctx).Raw(`SELECT t.firm_id, t.app_id, t.user_id, a.client_id, t.scopes, t.auth_time,
 		t.used_at, t.revoked_at, t.expires_at FROM oauth_refresh_tokens t JOIN oauth_apps a ON a.id = t.app_id
-		WHERE t.token_hash = decode(?, 'hex') AND a.revoked_at IS NULL`, hashArg(token)).Take(&row).Error
+		WHERE t.token_hash = decode(?, 'hex') AND a.revoked_at IS NULL`, store.SecretHashArg(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Grant{}, ErrInvalidGrant
 	}
@@ -430,7 +409,7 @@ func (s *Store) Refresh(ctx context.Context, token string) (Grant, error) {
 func (s *Store) revokeFamilyOf(ctx context.Context, token string, then error) error {
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var family []string
-		if err := tx.Raw(`SELECT family::text FROM oauth_refresh_tokens WHERE token_hash = decode(?, 'hex')`, hashArg(token)).Scan(&family).Error; err != nil || len(family) == 0 {
+		if err := tx.Raw(`SELECT family::text FROM oauth_refresh_tokens WHERE token_hash = decode(?, 'hex')`, store.SecretHashArg(token)).Scan(&family).Error; err != nil || len(family) == 0 {
 			return err
 		}
 		for _, table := range []string{"oauth_tokens", "oauth_refresh_tokens"} {
@@ -452,7 +431,7 @@ func (s *Store) revokeFamilyOf(ctx context.Context, token string, then error) er
 func (s *Store) RefreshInfo(ctx context.Context, clientID, token string) (int64, string, error) {
 	var userID int64
 	err := s.DB.WithContext(ctx).Raw(`SELECT t.user_id FROM oauth_refresh_tokens t JOIN oauth_apps a ON a.id = t.app_id
-		WHERE t.token_hash = decode(?, 'hex') AND a.client_id = ?`, hashArg(token), clientID).Row().Scan(&userID)
+		WHERE t.token_hash = decode(?, 'hex') AND a.client_id = ?`, store.SecretHashArg(token), clientID).Row().Scan(&userID)
 	if err != nil {
 		return 0, "", ErrInvalidGrant
 	}
@@ -465,7 +444,7 @@ func (s *Store) RefreshInfo(ctx context.Context, clientID, token string) (int64,
 func (s *Store) RevokeRefresh(ctx context.Context, clientID, token string) error {
 	var n int64
 	if err := s.DB.WithContext(ctx).Raw(`SELECT count(*) FROM oauth_refresh_tokens t JOIN oauth_apps a ON a.id = t.app_id
-		WHERE t.token_hash = decode(?, 'hex') AND a.client_id = ?`, hashArg(token), clientID).Scan(&n).Error; err != nil {
+		WHERE t.token_hash = decode(?, 'hex') AND a.client_id = ?`, store.SecretHashArg(token), clientID).Scan(&n).Error; err != nil {
 		return fmt.Errorf("store: revoke refresh token: %w", err)
 	}
 	if n == 0 {

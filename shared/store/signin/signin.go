@@ -5,9 +5,6 @@ package signin
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -219,13 +216,11 @@ func (s *Store) send(ctx context.Context, a Account, purpose models.TokenPurpose
 // (256 random bits, base64url). Only its SHA-256 is stored. made is false
 // when requestID already made this account's link.
 func newLink(tx *gorm.DB, acct Account, purpose models.TokenPurpose, requestID string, now time.Time) (token string, made bool, err error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", false, fmt.Errorf("signin: random: %w", err)
+	if token, err = store.NewSecret("", 32); err != nil {
+		return "", false, err
 	}
-	token = base64.RawURLEncoding.EncodeToString(raw)
 	row := models.LoginToken{
-		FirmID: acct.FirmID, TokenHash: hashToken(token), Email: acct.Email, Purpose: purpose,
+		FirmID: acct.FirmID, TokenHash: store.SecretHash(token), Email: acct.Email, Purpose: purpose,
 		ExpiresAt: now.Add(LinkTTL),
 	}
 	if requestID != "" {
@@ -241,11 +236,6 @@ func newLink(tx *gorm.DB, acct Account, purpose models.TokenPurpose, requestID s
 		return "", false, fmt.Errorf("signin: store link: %w", res.Error)
 	}
 	return token, res.RowsAffected == 1, nil
-}
-
-func hashToken(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
 }
 
 // Link is a live sign-in link, as its page shows it.
@@ -271,7 +261,7 @@ func (s *Store) Check(ctx context.Context, token string) (Link, error) {
 
 func (s *Store) check(ctx context.Context, token string) (models.LoginToken, error) {
 	var row models.LoginToken
-	err := s.DB.WithContext(ctx).Where("token_hash = ?", hashToken(token)).Take(&row).Error
+	err := s.DB.WithContext(ctx).Where("token_hash = ?", store.SecretHash(token)).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return row, ErrLinkUnknown
 	}
