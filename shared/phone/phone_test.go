@@ -48,5 +48,11 @@ func TestDisplay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, Display(tt.in, ""), tt.in)
+		// The second time comes from the cache; it must say the same.
+		assert.Equal(t, tt.want, Display(tt.in, ""), tt.in)
 	}
+	// The region is part of what is remembered: a UK firm reads the same
+	// number the other way.
+	assert.Equal(t, "+1 415-555-0123", Display("+14155550123", "GB"))
+	assert.Equal(t, "020 7946 0958", Display("+442079460958", "GB"))
 }
