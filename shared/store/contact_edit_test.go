@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -224,4 +225,28 @@ func TestContactCountAndKind(t *testing.T) {
 	n, _, err := cs.Count(ctx, d.member, contacts.Filter{Query: "engines"})
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
+
+	// A search counts its matches up to 100, then says "more than".
+	many := make([]models.Contact, 101)
+	for i := range many {
+		many[i] = models.Contact{FirmID: d.firm.ID, Kind: models.ContactPerson, FirstName: fmt.Sprintf("Quill%03d", i), LastName: "Quillon"}
+	}
+	require.NoError(t, d.db.Create(&many).Error)
+	for q, want := range map[string]struct {
+		n      int
+		capped bool
+	}{
+		"quil":     {100, true}, // a short word, read in name order
+		"quillon":  {100, true}, // a longer one, read as a range
+		"quill00":  {10, false},
+		"quill100": {1, false},
+	} {
+		n, capped, err := cs.Count(ctx, d.member, contacts.Filter{Query: q})
+		require.NoError(t, err)
+		assert.Equal(t, want.n, n, q)
+		assert.Equal(t, want.capped, capped, q)
+	}
+	first, err := cs.List(ctx, d.member, contacts.Filter{Query: "quil"}, "")
+	require.NoError(t, err)
+	assert.Len(t, first.Items, store.PageSize, "the list pages on past the count")
 }

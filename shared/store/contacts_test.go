@@ -181,6 +181,15 @@ func TestContactSearchFollowsChanges(t *testing.T) {
 		}
 		return got
 	}
+	// The row's email and number (kept on the contact by its triggers) as
+	// the list shows them.
+	row := func(q string) (email, phone string) {
+		t.Helper()
+		rows, err := listContacts(d, ctx, d.admin, q)
+		require.NoError(t, err)
+		require.Len(t, rows, 1, q)
+		return rows[0].Email, rows[0].Phone
+	}
 	require.Equal(t, []string{"Robin Related"}, found("robin"))
 
 	require.NoError(t, d.db.Model(&models.Contact{}).Where("id = ?", d.related.ID).
@@ -192,12 +201,39 @@ func TestContactSearchFollowsChanges(t *testing.T) {
 		Update("address", "casey@newmail.test").Error)
 	assert.Nil(t, found("client@demo"))
 	assert.Equal(t, []string{"Casey Client"}, found("casey@newmail"))
+	email, phone := row("casey")
+	assert.Equal(t, "casey@newmail.test", email)
+	assert.Equal(t, "+14155550123", phone)
+
+	// A new primary email is the one shown; the texting number before
+	// any other.
+	require.NoError(t, d.db.Model(&models.ContactEmail{}).Where("contact_id = ?", d.client.ID).Update("is_primary", false).Error)
+	require.NoError(t, d.db.Create(&models.ContactEmail{FirmID: d.firm.ID, ContactID: d.client.ID,
+		Address: "casey@primary.test", IsPrimary: true}).Error)
+	email, _ = row("casey")
+	assert.Equal(t, "casey@primary.test", email)
+	require.NoError(t, d.db.Model(&models.ContactPhoneNumber{}).Where("contact_id = ?", d.client.ID).Update("is_texting", false).Error)
+	require.NoError(t, d.db.Create(&models.ContactPhoneNumber{FirmID: d.firm.ID, ContactID: d.client.ID,
+		Number: "+14155550177", Label: "work", IsTexting: true}).Error)
+	_, phone = row("casey")
+	assert.Equal(t, "+14155550177", phone)
 
 	require.NoError(t, d.db.Where("contact_id = ?", d.client.ID).Delete(&models.ContactPhoneNumber{}).Error)
 	assert.Nil(t, found("555-0123"))
+	_, phone = row("casey")
+	assert.Empty(t, phone, "no number left")
 	require.NoError(t, d.db.Create(&models.ContactPhoneNumber{FirmID: d.firm.ID, ContactID: d.client.ID,
 		Number: "+14155559876", Label: "mobile"}).Error)
 	assert.Equal(t, []string{"Casey Client"}, found("9876"))
+	_, phone = row("casey")
+	assert.Equal(t, "+14155559876", phone)
+	require.NoError(t, d.db.Where("contact_id = ?", d.client.ID).Delete(&models.ContactEmail{}).Error)
+	email, _ = row("casey")
+	assert.Empty(t, email, "no email left")
+	// A rename keeps them.
+	require.NoError(t, d.db.Model(&models.Contact{}).Where("id = ?", d.client.ID).Update("first_name", "Kasey").Error)
+	_, phone = row("kasey")
+	assert.Equal(t, "+14155559876", phone)
 }
 
 // listContacts is the first page of the contact list.

@@ -16,6 +16,10 @@ type ContactSearch struct {
 	// Ordered is a search whose caller lists the contacts by name, a page
 	// at a time (see the head index, migration 00013).
 	Ordered bool
+	// ByID is a search whose caller pages the contacts by ID (the REST
+	// API): it selects contact_id alone, in ID order where an index has it
+	// so (migration 00023).
+	ByID bool
 }
 
 // ContactSearchSQL selects the contact_id and sort_name of the firm
@@ -46,6 +50,12 @@ func ContactSearchSQL(cs ContactSearch, args map[string]any) string {
 		args["name_from"], args["name_to"] = PrefixRange(words[0])
 		return `SELECT id AS contact_id, sort_name FROM contacts
 			WHERE firm_id = @firm AND sort_name >= @name_from AND sort_name < @name_to` + ofKind + contactInUse
+	}
+	if w := words[0]; cs.ByID && len(words) == 1 && !strings.HasPrefix(w, "#") && len([]rune(w)) <= headWordMax {
+		// The bucket again, read by contact ID (contact_terms_head_id_idx).
+		args["head"], args["word"], args["word_len"] = string([]rune(w)[:3]), w, len([]rune(w))
+		return `SELECT DISTINCT contact_id FROM contact_terms
+			WHERE firm_id = @firm AND head = @head AND left(term, @word_len) = @word` + ofKind + termInUse
 	}
 	if w := words[0]; cs.Ordered && len(words) == 1 && !strings.HasPrefix(w, "#") && len([]rune(w)) <= headWordMax {
 		// The name-ordered bucket of the word's first three characters,

@@ -43,6 +43,8 @@ type API struct {
 	limiter *redis_rate.Limiter
 	doc     *openapi3.T
 	docJSON []byte
+	// checked is the document as requests are held to it (see check).
+	checked *openapi3.T
 	router  routers.Router
 }
 
@@ -63,8 +65,15 @@ func New(ctx context.Context, s *stores.Set, rdb redis.UniversalClient, rateLimi
 	if err != nil {
 		return nil, fmt.Errorf("api: route the document: %w", err)
 	}
+	// kin-openapi checks a value against a 3.1 document by compiling a JSON
+	// Schema 2020-12 validator for it, every time: a sixth of an API
+	// request's CPU. The requests' schemas use nothing 2020-12 adds to
+	// 3.0's (plain types, bounds, enums, lengths), so the 3.0 validator,
+	// which walks the schema as it is, holds them to the same rules.
+	checked := *doc
+	checked.OpenAPI = "3.0.3"
 	return &API{Stores: s, Log: log, RateLimit: rateLimit, Now: now, limiter: redis_rate.NewLimiter(rdb),
-		doc: doc, docJSON: js, router: router}, nil
+		doc: doc, docJSON: js, router: router, checked: &checked}, nil
 }
 
 // Mount routes the API on app. Mount it before any cookie-session or CSRF

@@ -47,8 +47,10 @@ func (a *API) check(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	checked := *route
+	checked.Spec = a.checked
 	err = openapi3filter.ValidateRequest(c.UserContext(), &openapi3filter.RequestValidationInput{
-		Request: req, PathParams: params, Route: route,
+		Request: req, PathParams: params, Route: &checked,
 		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 	})
 	if err != nil {

@@ -66,8 +66,11 @@ func (s *Store) Search(ctx context.Context, v store.Viewer, query string, n int)
 	return s.list(ctx, v, Filter{Query: query}, "", n)
 }
 
-// countCap is where counting a search's contacts stops: "more than 1,000".
-const countCap = 1000
+// countCap is where counting a search's contacts stops: "more than 100".
+// Counting reads every match up to it, so it bounds a search's cost in a
+// big firm: a common name's 800 contacts made the count dearer than the
+// page itself, and past two pages of matches people narrow the search.
+const countCap = 100
 
 // Count is how many contacts f finds; capped says it stopped at countCap.
 // Without a query it reads the firm's running totals.
@@ -77,7 +80,10 @@ func (s *Store) Count(ctx context.Context, v store.Viewer, f Filter) (n int, cap
 	}
 	args := map[string]any{"firm": v.FirmID, "kind": string(f.Kind)}
 	q := `SELECT coalesce(sum(n), 0) FROM contact_totals WHERE firm_id = @firm AND (@kind = '' OR kind = @kind)`
-	if found := store.ContactSearchSQL(store.ContactSearch{Query: f.Query, Kind: string(f.Kind)}, args); found != "" {
+	// Ordered: a short word's matches are read in name order, distinct as
+	// they come, and the LIMIT stops the reading (a range's matches are all
+	// gathered and hashed first).
+	if found := store.ContactSearchSQL(store.ContactSearch{Query: f.Query, Kind: string(f.Kind), Ordered: true}, args); found != "" {
 		q = `SELECT count(*) FROM (SELECT 1 FROM (` + found + `) f LIMIT ` + fmt.Sprint(countCap+1) + `) x`
 	}
 	if err := s.DB.WithContext(ctx).Raw(q, args).Scan(&n).Error; err != nil {
@@ -119,10 +125,7 @@ func (s *Store) list(ctx context.Context, v store.Viewer, f Filter, after string
 			ORDER BY sort_name, contact_id LIMIT `+fmt.Sprint(limit)+`) hit JOIN contacts c ON c.id = hit.contact_id`, ""
 	}
 	rows, err := store.QueryAll(ctx, s.DB, `SELECT c.id, c.sort_name, `+store.ContactNameSQL+`,
-		coalesce((SELECT e.address FROM contact_emails e WHERE e.firm_id = c.firm_id AND e.contact_id = c.id
-			ORDER BY e.is_primary DESC, e.id LIMIT 1), ''),
-		coalesce((SELECT p.number FROM contact_phone_numbers p WHERE p.firm_id = c.firm_id AND p.contact_id = c.id
-			ORDER BY p.is_texting DESC, p.is_primary DESC, p.label = 'mobile' DESC, p.id LIMIT 1), ''),
+		c.list_email, c.list_phone,
 		(SELECT count(*) FROM matters WHERE `+store.MatterRule(v)+` AND matters.id IN (`+store.ContactMatterIDsSQL("c.id")+`))
 		FROM `+from+`
 		WHERE c.firm_id = @firm `+cAfter+where+`

@@ -27,13 +27,17 @@ func (s *Store) Records(ctx context.Context, v store.Viewer, q store.IDQuery, qu
 	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
-	db := s.DB.WithContext(ctx).Model(&models.Contact{}).Where("firm_id = ? AND archived_at IS NULL", v.FirmID)
-	args := map[string]any{"firm": v.FirmID}
-	if found := store.ContactSearchSQL(store.ContactSearch{Query: query}, args); found != "" {
-		db = db.Where("id IN (?)", s.DB.Raw(`SELECT contact_id FROM (`+found+`) f`, args))
+	db := s.DB.WithContext(ctx).Model(&models.Contact{})
+	args := map[string]any{"firm": v.FirmID, "after": q.After}
+	if found := store.ContactSearchSQL(store.ContactSearch{Query: query, ByID: true}, args); found != "" {
+		// The page's IDs are cut from the search in ID order, from after
+		// the cursor on; only they are read from contacts.
+		db = db.Table("(?) f", s.DB.Raw(`SELECT DISTINCT contact_id FROM (`+found+`) f0 WHERE contact_id > @after`, args)).
+			Joins("JOIN contacts ON contacts.id = f.contact_id")
 	} else if query != "" {
 		return nil, nil // nothing to search by ("@", "#"): nothing found
 	}
+	db = db.Where("contacts.firm_id = ? AND contacts.archived_at IS NULL", v.FirmID)
 	var ids []int64
 	if err := db.Scopes(q.Scope).Pluck("id", &ids).Error; err != nil {
 		return nil, fmt.Errorf("store: list contact records: %w", err)
