@@ -72,8 +72,8 @@ func CheckSchema(ctx context.Context, gdb *gorm.DB) error {
 
 // OpenCurrent opens the database and refuses it if its schema is behind
 // this build, which is how every program starts.
-func OpenCurrent(ctx context.Context, dsn string) (*gorm.DB, error) {
-	gdb, err := Open(ctx, dsn)
+func OpenCurrent(ctx context.Context, dsn string, opts ...Option) (*gorm.DB, error) {
+	gdb, err := Open(ctx, dsn, opts...)
 	if err != nil {
 		return nil, err
 	}

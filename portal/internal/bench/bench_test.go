@@ -102,10 +102,20 @@ func checkMatterPage(body []byte) error {
 	return nil
 }
 
-// load sends n GETs of page from connections workers and returns every
-// latency; check reads every checkEvery-th body. It stops at the first
-// failure. cookie is the Cookie header, or for the API "Bearer <token>".
+// load sends n GETs of page from connections workers, each sending its
+// next as soon as its last is answered, and returns every latency; check
+// reads every checkEvery-th body. It stops at the first failure. cookie is
+// the Cookie header, or for the API "Bearer <token>".
 func load(client *http.Client, page, cookie string, n int, check func([]byte) error) ([]time.Duration, error) {
+	return loadAt(client, page, cookie, n, 0, check)
+}
+
+// loadAt is load with the requests due at rate a second (0: as fast as
+// answered), the i-th at start+i/rate, from the same workers. A latency
+// runs from when its request was due, not from when a busy worker got to
+// send it, so a server that falls behind shows it in its percentiles
+// (no coordinated omission).
+func loadAt(client *http.Client, page, cookie string, n, rate int, check func([]byte) error) ([]time.Duration, error) {
 	var (
 		next    atomic.Int64
 		failed  atomic.Bool
@@ -118,6 +128,7 @@ func load(client *http.Client, page, cookie string, n int, check func([]byte) er
 		failed.Store(true)
 	}
 	per := make([][]time.Duration, connections)
+	start := time.Now()
 	for w := range connections {
 		wg.Add(1)
 		go func() {
@@ -131,6 +142,10 @@ func load(client *http.Client, page, cookie string, n int, check func([]byte) er
 				}
 				buf.Reset()
 				t0 := time.Now()
+				if rate > 0 {
+					t0 = start.Add(time.Duration(i-1) * time.Second / time.Duration(rate))
+					time.Sleep(time.Until(t0))
+				}
 				status, err := get(client, page, cookie, &buf)
 				d := time.Since(t0)
 				if err != nil {

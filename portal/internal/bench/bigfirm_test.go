@@ -43,7 +43,8 @@ func startBigFirm(tb testing.TB, size string) *bigFirm {
 	tb.Helper()
 	dbURL := bigfirm.DB(tb, size)
 	ql := newQueryLog()
-	gdb, err := db.OpenTraced(context.Background(), dbURL, ql)
+	// As the portal opens it (web.Run), the tracer added.
+	gdb, err := db.Open(context.Background(), dbURL, db.Traced(ql), db.GenericPlans())
 	if err != nil {
 		tb.Fatal(err)
 	}

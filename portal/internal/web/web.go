@@ -86,7 +86,7 @@ func TuneGC() {
 // Run opens every dependency and serves until ctx is cancelled.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	TuneGC()
-	gdb, err := db.OpenCurrent(ctx, cfg.DatabaseURL)
+	gdb, err := db.OpenCurrent(ctx, cfg.DatabaseURL, db.GenericPlans())
 	if err != nil {
 		return err
 	}
