@@ -2,11 +2,14 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
 	"github.com/parleyhq/parley/shared/db"
 	"github.com/parleyhq/parley/shared/models"
@@ -240,4 +243,29 @@ func TestContactSearchFollowsChanges(t *testing.T) {
 func listContacts(d demo, ctx context.Context, v store.Viewer, q string) ([]contacts.Row, error) {
 	p, err := d.s.Contacts.List(ctx, v, contacts.Filter{Query: q}, "")
 	return p.Items, err
+}
+
+// QueryAll runs on the pgx connection under the pool, but inside a
+// transaction on the transaction itself: it sees what the transaction wrote.
+func TestQueryAllPoolAndTransaction(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	ctx := context.Background()
+	first := func(gdb *gorm.DB) []string {
+		t.Helper()
+		names, err := store.QueryAll(ctx, gdb, `SELECT first_name FROM contacts WHERE id = @id`, map[string]any{"id": d.client.ID},
+			func(r store.Rows, s *string) error { return r.Scan(s) })
+		require.NoError(t, err)
+		return names
+	}
+	assert.Equal(t, []string{"Casey"}, first(d.db))
+	rollback := errors.New("roll back")
+	err := d.db.Transaction(func(tx *gorm.DB) error {
+		require.NoError(t, tx.Exec(`UPDATE contacts SET first_name = 'Kasey' WHERE id = ?`, d.client.ID).Error)
+		assert.Equal(t, []string{"Kasey"}, first(tx))
+		assert.Error(t, store.PgxConn(ctx, tx, func(*pgx.Conn) error { return nil }), "not the pool under the transaction")
+		return rollback
+	})
+	require.ErrorIs(t, err, rollback)
+	assert.Equal(t, []string{"Casey"}, first(d.db))
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -37,14 +38,28 @@ func Collect[T any](r Rows, scan func(Rows, *T) error) ([]T, error) {
 
 // QueryAll runs q with its named (@name) arguments and scans every row.
 // Named columns and a direct scan: gorm's reflective scan of a busy page's
-// rows was most of their cost.
+// rows was most of their cost. It runs on the pgx connection itself, whose
+// binary rows scan without database/sql's conversion of every value.
 func QueryAll[T any](ctx context.Context, gdb *gorm.DB, q string, args map[string]any, scan func(Rows, *T) error) ([]T, error) {
-	r, err := gdb.WithContext(ctx).Raw(q, args).Rows()
-	if err != nil {
-		return nil, err
+	if inTx(gdb) {
+		r, err := gdb.WithContext(ctx).Raw(q, args).Rows()
+		if err != nil {
+			return nil, err
+		}
+		defer r.Close()
+		return Collect(r, scan)
 	}
-	defer r.Close()
-	return Collect(r, scan)
+	var out []T
+	err := PgxConn(ctx, gdb, func(conn *pgx.Conn) error {
+		r, err := conn.Query(ctx, q, NamedArgs(args))
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		out, err = Collect(r, scan)
+		return err
+	})
+	return out, err
 }
 
 // BatchAll scans every row of the batch's next result.
@@ -60,6 +75,11 @@ func BatchAll[T any](br pgx.BatchResults, scan func(Rows, *T) error) ([]T, error
 // PgxConn lends fn a pooled connection as the pgx connection under it, for
 // what database/sql cannot do (batches). fn must not keep it.
 func PgxConn(ctx context.Context, gdb *gorm.DB, fn func(*pgx.Conn) error) error {
+	if inTx(gdb) {
+		// gdb.DB() would hand over the pool under the transaction: a
+		// statement sent there would not see the transaction's writes.
+		return errors.New("store: PgxConn inside a transaction")
+	}
 	sqlDB, err := gdb.DB()
 	if err != nil {
 		return err
@@ -76,6 +96,16 @@ func PgxConn(ctx context.Context, gdb *gorm.DB, fn func(*pgx.Conn) error) error 
 		}
 		return fn(c.Conn())
 	})
+}
+
+// inTx says gdb is a transaction, not the pool.
+func inTx(gdb *gorm.DB) bool {
+	pool := gdb.ConnPool
+	if gdb.Statement != nil && gdb.Statement.ConnPool != nil {
+		pool = gdb.Statement.ConnPool
+	}
+	_, ok := pool.(gorm.TxCommitter)
+	return ok
 }
 
 // NamedArgs are pgx.NamedArgs whose rewriting is done once per query text:
