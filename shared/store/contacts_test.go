@@ -269,3 +269,34 @@ func TestQueryAllPoolAndTransaction(t *testing.T) {
 	require.ErrorIs(t, err, rollback)
 	assert.Equal(t, []string{"Casey"}, first(d.db))
 }
+
+// matter_links follows the matters a contact is client of or related to,
+// through every change the triggers see.
+func TestContactMatterLinks(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	links := func(ids ...int64) []int {
+		t.Helper()
+		out := make([]int, len(ids))
+		for i, id := range ids {
+			require.NoError(t, d.db.Raw(`SELECT matter_links FROM contacts WHERE id = ?`, id).Scan(&out[i]).Error)
+		}
+		return out
+	}
+	client, related := d.client.ID, d.related.ID
+	before := links(client, related)
+	m := models.Matter{FirmID: d.firm.ID, Number: "L-1", Description: "Links", Status: "Open", StatusCategory: models.StatusOpen,
+		ClientContactID: client, Permission: models.PermissionEveryone}
+	require.NoError(t, d.db.Create(&m).Error)
+	assert.Equal(t, []int{before[0] + 1, before[1]}, links(client, related))
+	require.NoError(t, d.db.Create(&models.MatterRelatedContact{FirmID: d.firm.ID, MatterID: m.ID, ContactID: related, Relationship: "Spouse"}).Error)
+	assert.Equal(t, []int{before[0] + 1, before[1] + 1}, links(client, related))
+	// A save that keeps the client moves nothing; a new client moves one.
+	require.NoError(t, d.db.Model(&m).Update("description", "Renamed").Error)
+	assert.Equal(t, []int{before[0] + 1, before[1] + 1}, links(client, related))
+	require.NoError(t, d.db.Model(&m).Update("client_contact_id", related).Error)
+	assert.Equal(t, []int{before[0], before[1] + 2}, links(client, related))
+	// Deleting the matter takes its related contacts with it.
+	require.NoError(t, d.db.Delete(&m).Error)
+	assert.Equal(t, before, links(client, related))
+}

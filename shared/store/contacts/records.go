@@ -107,8 +107,10 @@ func (s *Store) load(ctx context.Context, v store.Viewer, ids []int64, withMatte
 	if withMatters {
 		// Contact by contact, each read by its own index look-ups (as the
 		// contact list's count is): one list of fifty would be read whole.
+		// Only contacts on some matter are looked up (migration 00024).
 		b.Queue(`SELECT c.id, matters.id
 			FROM unnest(CAST(@ids AS bigint[])) c(id)
+			JOIN contacts k ON k.id = c.id AND k.firm_id = @firm AND k.matter_links > 0
 			CROSS JOIN LATERAL (`+store.ContactMatterIDsSQL("c.id")+`) x(matter_id)
 			JOIN matters ON matters.id = x.matter_id
 			WHERE `+store.MatterRule(v)+` ORDER BY 1, 2`, args)
