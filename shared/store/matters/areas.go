@@ -16,8 +16,12 @@ func (s *Store) PracticeAreas(ctx context.Context, v store.Viewer) ([]models.Pra
 	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
-	var out []models.PracticeArea
-	if err := s.DB.WithContext(ctx).Where("firm_id = ?", v.FirmID).Order("lower(name), id").Limit(500).Find(&out).Error; err != nil {
+	out, err := store.QueryAll(ctx, s.DB, `SELECT id, firm_id, name, created_at, updated_at FROM practice_areas
+		WHERE firm_id = @firm ORDER BY lower(name), id LIMIT 500`, map[string]any{"firm": v.FirmID},
+		func(r store.Rows, a *models.PracticeArea) error {
+			return r.Scan(&a.ID, &a.FirmID, &a.Name, &a.CreatedAt, &a.UpdatedAt)
+		})
+	if err != nil {
 		return nil, fmt.Errorf("store: list practice areas: %w", err)
 	}
 	return out, nil

@@ -3,7 +3,9 @@
 package matters
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -223,9 +225,11 @@ func (s *Store) Count(ctx context.Context, v store.Viewer, f Filter) (n int, cap
 				AND (@category = '' OR m.status_category = @category) LIMIT 1) m
 				WHERE p.firm_id = @firm AND p.user_id = @user)`
 	}
-	if err := s.DB.WithContext(ctx).Raw(q, args).Scan(&n).Error; err != nil {
-		return 0, false, fmt.Errorf("store: count matters: %w", err)
+	ns, err := store.QueryAll(ctx, s.DB, q, args, func(r store.Rows, n *int) error { return r.Scan(n) })
+	if err != nil || len(ns) != 1 {
+		return 0, false, fmt.Errorf("store: count matters: %w", cmp.Or(err, errors.New("no row")))
 	}
+	n = ns[0]
 	if counted && n > countCap {
 		return countCap, true, nil
 	}

@@ -162,19 +162,22 @@ func (s *Store) UnreadCounts(ctx context.Context, v store.Viewer, matterIDs []in
 	if len(matterIDs) == 0 {
 		return out, nil
 	}
-	var rows []struct {
+	args := store.ViewerArgs(v, 0)
+	args["ids"] = store.Int64Array(matterIDs)
+	author := "m.author_contact_id IS NOT NULL"
+	if v.IsClient() {
+		author = "m.author_user_id IS NOT NULL"
+	}
+	type count struct {
 		MatterID int64
 		N        int
 	}
-	q := s.DB.WithContext(ctx).Table("portal_messages m").Select("m.matter_id, count(*) AS n").
-		Joins("JOIN matters ON matters.firm_id = m.firm_id AND matters.id = m.matter_id").
-		Where("m.firm_id = ? AND m.matter_id IN ? AND m.read_at IS NULL", v.FirmID, matterIDs).Group("m.matter_id")
-	if v.IsClient() {
-		q = q.Where("m.author_user_id IS NOT NULL")
-	} else {
-		q = q.Where("m.author_contact_id IS NOT NULL")
-	}
-	if err := store.VisibleMatters(q, v).Find(&rows).Error; err != nil {
+	rows, err := store.QueryAll(ctx, s.DB, `SELECT m.matter_id, count(*) FROM portal_messages m
+		JOIN matters ON matters.firm_id = m.firm_id AND matters.id = m.matter_id
+		WHERE m.firm_id = @firm AND m.matter_id = ANY (CAST(@ids AS bigint[])) AND m.read_at IS NULL AND `+author+`
+			AND `+store.MatterRule(v)+` GROUP BY m.matter_id`, args,
+		func(r store.Rows, c *count) error { return r.Scan(&c.MatterID, &c.N) })
+	if err != nil {
 		return nil, fmt.Errorf("store: unread counts: %w", err)
 	}
 	for _, r := range rows {
