@@ -51,22 +51,21 @@ func ContactSearchSQL(cs ContactSearch, args map[string]any) string {
 		return `SELECT id AS contact_id, sort_name FROM contacts
 			WHERE firm_id = @firm AND sort_name >= @name_from AND sort_name < @name_to` + ofKind + contactInUse
 	}
-	if w := words[0]; cs.ByID && len(words) == 1 && !strings.HasPrefix(w, "#") && len([]rune(w)) <= headWordMax {
-		// The bucket again, read by contact ID (contact_terms_head_id_idx).
-		args["head"], args["word"], args["word_len"] = string([]rune(w)[:3]), w, len([]rune(w))
-		return `SELECT DISTINCT contact_id FROM contact_terms
-			WHERE firm_id = @firm AND head = @head AND left(term, @word_len) = @word` + ofKind + termInUse
-	}
-	if w := words[0]; cs.Ordered && len(words) == 1 && !strings.HasPrefix(w, "#") && len([]rune(w)) <= headWordMax {
-		// The name-ordered bucket of the word's first three characters,
-		// read until the page is full (DISTINCT in the index's order). A
-		// longer word finds few contacts, whose range is cheaper to sort
-		// than its bucket (all of "ann" for "annabelle") is to read.
+	if w := words[0]; (cs.Ordered || cs.ByID) && len(words) == 1 && !strings.HasPrefix(w, "#") && len([]rune(w)) <= headWordMax {
+		// The bucket of the word's first three characters, read in the
+		// list's order (by name, or by ID: contact_terms_head_id_idx) until
+		// the page is full (DISTINCT in the index's order). A longer word
+		// finds few contacts, whose range is cheaper to sort than its
+		// bucket (all of "ann" for "annabelle") is to read.
 		// The word is tested with left(), not as a range, so the planner
 		// cannot take the term index, sort every match and cut the page
 		// after (as its estimates of a prefix's matches would have it).
 		args["head"], args["word"], args["word_len"] = string([]rune(w)[:3]), w, len([]rune(w))
-		return `SELECT DISTINCT sort_name, contact_id FROM contact_terms
+		cols := "sort_name, contact_id"
+		if cs.ByID {
+			cols = "contact_id"
+		}
+		return `SELECT DISTINCT ` + cols + ` FROM contact_terms
 			WHERE firm_id = @firm AND head = @head AND left(term, @word_len) = @word` + ofKind + termInUse
 	}
 	parts := make([]string, len(words))

@@ -197,7 +197,8 @@ func TestAPIContacts(t *testing.T) {
 	assert.Empty(t, one.Data.Matters, "Sam's one matter is hidden from the member, Sam is not")
 	assert.NotEqual(t, c.GlobalID, one.Data.GlobalID)
 
-	for _, q := range []string{"5550123", "(415) 555-0123", "+14155550123", "415.555.0123", "casey", "client@demo", "Client"} {
+	// Short words are read from their bucket in ID order; longer ones as a range.
+	for _, q := range []string{"5550123", "(415) 555-0123", "+14155550123", "415.555.0123", "casey", "client@demo", "Client", "cas", "clie"} {
 		var found apiPage[apiContact]
 		member.get("/api/v1/contacts?query="+url.QueryEscape(q), &found)
 		assert.Equal(t, []int64{casey.ID}, ids(found.Data, contactID), q)
@@ -210,8 +211,28 @@ func TestAPIContacts(t *testing.T) {
 	stranger := models.Contact{FirmID: other.ID, Kind: models.ContactPerson, FirstName: "Casey", LastName: "Stranger"}
 	require.NoError(t, e.db.Create(&stranger).Error)
 	member.fails(http.MethodGet, fmt.Sprintf("/api/v1/contacts/%d", stranger.ID), nil, http.StatusNotFound, "not_found", "")
-	member.get("/api/v1/contacts?query=casey", &all)
-	assert.Equal(t, []int64{casey.ID}, ids(all.Data, contactID), "never another firm's")
+	for _, q := range []string{"casey", "case"} {
+		member.get("/api/v1/contacts?query="+q, &all)
+		assert.Equal(t, []int64{casey.ID}, ids(all.Data, contactID), "never another firm's: %s", q)
+	}
+	// A short word's search pages by ID like the rest.
+	var quills []int64
+	for i := range 5 {
+		q := models.Contact{FirmID: casey.FirmID, Kind: models.ContactPerson, FirstName: fmt.Sprintf("Quill%d", i), LastName: "Paged"}
+		require.NoError(t, e.db.Create(&q).Error)
+		quills = append(quills, q.ID)
+	}
+	var paged []int64
+	for next := "/api/v1/contacts?query=quil&limit=2"; next != ""; {
+		var page apiPage[apiContact]
+		member.get(next, &page)
+		paged = append(paged, ids(page.Data, contactID)...)
+		next = ""
+		if page.Meta.Paging.Next != nil {
+			next = "/api/v1/contacts?query=quil&limit=2&page_token=" + url.QueryEscape(*page.Meta.Paging.Next)
+		}
+	}
+	assert.Equal(t, quills, paged)
 	member.get(fmt.Sprintf("/api/v1/contacts?ids[]=%d&ids[]=%d", stranger.ID, sam.ID), &all)
 	assert.Equal(t, []int64{sam.ID}, ids(all.Data, contactID))
 	member.fails(http.MethodGet, "/api/v1/contacts/999999999", nil, http.StatusNotFound, "not_found", "")
