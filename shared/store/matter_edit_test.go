@@ -184,6 +184,23 @@ func TestMatterPermissions(t *testing.T) {
 	other := models.User{FirmID: d.firm.ID, Email: "pat@restricted.test", FirstName: "Pat", Role: models.RoleMember, Active: true}
 	require.NoError(t, d.db.Create(&other).Error)
 	pat := store.Viewer{FirmID: d.firm.ID, UserID: other.ID}
+	// Pat's unfiltered counts, by category: the running totals and the
+	// restricted matters Pat is listed on.
+	counts := func() map[models.StatusCategory]int {
+		out := map[models.StatusCategory]int{}
+		for _, cat := range []models.StatusCategory{"", models.StatusOpen, models.StatusClosed} {
+			n, capped, err := ms.Count(ctx, pat, matters.Filter{Category: cat})
+			require.NoError(t, err)
+			assert.False(t, capped)
+			out[cat] = n
+		}
+		return out
+	}
+	plus := func(base map[models.StatusCategory]int, open, closed int) map[models.StatusCategory]int {
+		return map[models.StatusCategory]int{"": base[""] + open + closed,
+			models.StatusOpen: base[models.StatusOpen] + open, models.StatusClosed: base[models.StatusClosed] + closed}
+	}
+	before := counts()
 
 	// The creator restricts a matter to nobody else: they and admins keep it.
 	in := matterIn(d.client.ID, "Sealed adoption")
@@ -215,12 +232,32 @@ func TestMatterPermissions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, ids, other.ID)
 	assert.Contains(t, ids, d.member.UserID, "the creator keeps access")
+	assert.Equal(t, plus(before, 1, 0), counts(), "Pat counts the matter once listed")
+
+	// Closing it moves it in Pat's counts; opening it to everyone keeps it
+	// counted once (the firm's totals, no longer Pat's listing).
+	edit.Category = models.StatusClosed
+	require.NoError(t, ms.Update(ctx, d.admin, m.ID, edit, today))
+	assert.Equal(t, plus(before, 0, 1), counts())
+	edit.Permission = models.PermissionEveryone
+	require.NoError(t, ms.Update(ctx, d.admin, m.ID, edit, today))
+	assert.Equal(t, plus(before, 0, 1), counts())
+	edit.Permission, edit.Category = models.PermissionUsers, models.StatusOpen
+	require.NoError(t, ms.Update(ctx, d.admin, m.ID, edit, today))
+	assert.Equal(t, plus(before, 1, 0), counts())
+	// A listing left behind on a matter opened to everyone (another writer)
+	// is not counted twice.
+	require.NoError(t, d.db.Exec(`UPDATE matters SET permission = 'everyone' WHERE id = ?`, m.ID).Error)
+	assert.Equal(t, plus(before, 1, 0), counts())
+	require.NoError(t, d.db.Exec(`UPDATE matters SET permission = 'users' WHERE id = ?`, m.ID).Error)
+	assert.Equal(t, plus(before, 1, 0), counts())
 
 	// Pat cannot edit what they cannot see, once taken off again.
 	edit.UserIDs = nil
 	require.NoError(t, ms.Update(ctx, d.member, m.ID, edit, today))
 	assert.ErrorIs(t, ms.Update(ctx, pat, m.ID, edit, today), store.ErrNotFound)
 	assert.ErrorIs(t, ms.Relate(ctx, pat, m.ID, d.related.ID, "Spouse"), store.ErrNotFound)
+	assert.Equal(t, before, counts(), "nor counts it")
 }
 
 func TestMatterFiltersAndRelatedContacts(t *testing.T) {

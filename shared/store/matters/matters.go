@@ -3,9 +3,7 @@
 package matters
 
 import (
-	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -114,7 +112,7 @@ func (s *Store) ListCounted(ctx context.Context, v store.Viewer, f Filter, after
 	if f.Query != "" {
 		args := store.ViewerArgs(v, 0)
 		ids, err := store.QueryAll(ctx, s.DB, `SELECT matters.id FROM matters WHERE `+store.MatterRule(v)+f.where(args)+
-			f.mineSQL(v, "", countCap+1)+` LIMIT `+fmt.Sprint(countCap+1), args, func(r store.Rows, id *int64) error { return r.Scan(id) })
+			f.mineSQL(v, "", countCap+1)+` LIMIT `+fmt.Sprint(countCap+1), args, store.ScanID)
 		if err != nil {
 			return page, 0, false, fmt.Errorf("store: search matters: %w", err)
 		}
@@ -202,7 +200,7 @@ const countCap = 1000
 // Count is how many matters v may see that f keeps; capped says it stopped
 // at countCap. Unfiltered, or by status category, it reads the firm's
 // running totals (plus, for a member, the restricted matters they are
-// listed on).
+// listed on, each listing carrying its matter's permission and category).
 func (s *Store) Count(ctx context.Context, v store.Viewer, f Filter) (n int, capped bool, err error) {
 	args := store.ViewerArgs(v, 0)
 	args["category"] = string(f.Category)
@@ -218,18 +216,12 @@ func (s *Store) Count(ctx context.Context, v store.Viewer, f Filter) (n int, cap
 	default:
 		q = `SELECT coalesce((SELECT sum(n) FROM matter_totals WHERE firm_id = @firm AND permission = 'everyone'
 				AND (@category = '' OR status_category = @category)), 0)
-			+ (SELECT count(*) FROM matter_permitted_users p CROSS JOIN LATERAL (
-				-- LIMIT keeps this a lookup by key per listed matter: joined
-				-- plainly, the planner reads all matters to hash them.
-				SELECT 1 FROM matters m WHERE m.firm_id = p.firm_id AND m.id = p.matter_id AND m.permission = 'users'
-				AND (@category = '' OR m.status_category = @category) LIMIT 1) m
-				WHERE p.firm_id = @firm AND p.user_id = @user)`
+			+ (SELECT count(*) FROM matter_permitted_users WHERE firm_id = @firm AND user_id = @user
+				AND permission = 'users' AND (@category = '' OR status_category = @category))`
 	}
-	ns, err := store.QueryAll(ctx, s.DB, q, args, func(r store.Rows, n *int) error { return r.Scan(n) })
-	if err != nil || len(ns) != 1 {
-		return 0, false, fmt.Errorf("store: count matters: %w", cmp.Or(err, errors.New("no row")))
+	if n, err = store.QueryInt(ctx, s.DB, q, args); err != nil {
+		return 0, false, fmt.Errorf("store: count matters: %w", err)
 	}
-	n = ns[0]
 	if counted && n > countCap {
 		return countCap, true, nil
 	}
