@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -21,17 +22,34 @@ type IDQuery struct {
 // Scope narrows a gorm query on a table with id, created_at and updated_at
 // to q's page, in ID order.
 func (q IDQuery) Scope(db *gorm.DB) *gorm.DB {
-	db = db.Where("id > ?", q.After)
+	args := map[string]any{}
+	return db.Where(q.where("", args), args).Order("id").Limit(q.Limit)
+}
+
+// SQL is q's conditions on table's columns (after an AND), order and limit,
+// its arguments added to args, for QueryAll.
+func (q IDQuery) SQL(table string, args map[string]any) string {
+	args["q_limit"] = q.Limit
+	return " AND " + q.where(table+".", args) + " ORDER BY " + table + ".id LIMIT @q_limit"
+}
+
+// where is q's conditions on the columns (prefixed by col) joined by AND.
+func (q IDQuery) where(col string, args map[string]any) string {
+	args["q_after"] = q.After
+	conds := []string{col + "id > @q_after"}
 	if len(q.IDs) > 0 {
-		db = db.Where("id IN ?", q.IDs)
+		args["q_ids"] = Int64Array(q.IDs)
+		conds = append(conds, col+"id = ANY (CAST(@q_ids AS bigint[]))")
 	}
 	if q.CreatedSince != nil {
-		db = db.Where("created_at >= ?", *q.CreatedSince)
+		args["q_created"] = *q.CreatedSince
+		conds = append(conds, col+"created_at >= @q_created")
 	}
 	if q.UpdatedSince != nil {
-		db = db.Where("updated_at >= ?", *q.UpdatedSince)
+		args["q_updated"] = *q.UpdatedSince
+		conds = append(conds, col+"updated_at >= @q_updated")
 	}
-	return db.Order("id").Limit(q.Limit)
+	return strings.Join(conds, " AND ")
 }
 
 // Owner is what made a record through the API: a personal token

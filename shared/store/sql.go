@@ -62,6 +62,21 @@ func QueryAll[T any](ctx context.Context, gdb *gorm.DB, q string, args map[strin
 	return out, err
 }
 
+// QueryInt runs q (QueryAll) for its one row of one number: a count.
+func QueryInt(ctx context.Context, gdb *gorm.DB, q string, args map[string]any) (int, error) {
+	ns, err := QueryAll(ctx, gdb, q, args, func(r Rows, n *int) error { return r.Scan(n) })
+	if err == nil && len(ns) != 1 {
+		err = fmt.Errorf("%d rows, not one", len(ns))
+	}
+	if err != nil {
+		return 0, err
+	}
+	return ns[0], nil
+}
+
+// ScanID scans a row of one ID.
+func ScanID(r Rows, id *int64) error { return r.Scan(id) }
+
 // BatchAll scans every row of the batch's next result.
 func BatchAll[T any](br pgx.BatchResults, scan func(Rows, *T) error) ([]T, error) {
 	r, err := br.Query()

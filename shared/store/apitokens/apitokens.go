@@ -5,7 +5,6 @@ package apitokens
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -140,22 +139,28 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Identity, error
 		return Identity{}, ErrUnauthorized
 	}
 	// One read on every API request: the token, its user and firm.
-	var id Identity
-	var stale bool
-	u := &id.User
-	err := s.DB.WithContext(ctx).Raw(`SELECT t.id, t.last_used_at IS NULL OR t.last_used_at < now() - ? * interval '1 second',
+	type found struct {
+		Identity
+		stale bool
+	}
+	rows, err := store.QueryAll(ctx, s.DB, `SELECT t.id, t.last_used_at IS NULL OR t.last_used_at < now() - @touch * interval '1 second',
 		u.id, u.firm_id, u.email, u.first_name, u.last_name, u.role, u.active, u.text_badge, u.created_at, u.updated_at, f.name
 		FROM api_tokens t JOIN users u ON u.firm_id = t.firm_id AND u.id = t.user_id JOIN firms f ON f.id = t.firm_id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active`, int(touchEvery/time.Second), store.SecretHash(token)).
-		Row().Scan(&id.TokenID, &stale, &u.ID, &u.FirmID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Active,
-		&u.TextBadge, &u.CreatedAt, &u.UpdatedAt, &id.Firm.Name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Identity{}, ErrUnauthorized
-	}
+		WHERE t.token_hash = @hash AND t.revoked_at IS NULL AND u.active`,
+		map[string]any{"touch": int(touchEvery / time.Second), "hash": store.SecretHash(token)},
+		func(r store.Rows, id *found) error {
+			u := &id.User
+			return r.Scan(&id.TokenID, &id.stale, &u.ID, &u.FirmID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Active,
+				&u.TextBadge, &u.CreatedAt, &u.UpdatedAt, &id.Firm.Name)
+		})
 	if err != nil {
 		return Identity{}, fmt.Errorf("store: check token: %w", err)
 	}
-	id.Firm.ID = u.FirmID
+	if len(rows) == 0 {
+		return Identity{}, ErrUnauthorized
+	}
+	id, stale := rows[0].Identity, rows[0].stale
+	id.Firm.ID = id.User.FirmID
 	if stale {
 		if err := s.DB.WithContext(ctx).Exec(`UPDATE api_tokens SET last_used_at = now() WHERE id = ?`, id.TokenID).Error; err != nil {
 			return Identity{}, fmt.Errorf("store: token last used: %w", err)

@@ -86,7 +86,7 @@ func (s *Store) Count(ctx context.Context, v store.Viewer, f Filter) (n int, cap
 	if found := store.ContactSearchSQL(store.ContactSearch{Query: f.Query, Kind: string(f.Kind), Ordered: true}, args); found != "" {
 		q = `SELECT count(*) FROM (SELECT 1 FROM (` + found + `) f LIMIT ` + fmt.Sprint(countCap+1) + `) x`
 	}
-	if err := s.DB.WithContext(ctx).Raw(q, args).Scan(&n).Error; err != nil {
+	if n, err = store.QueryInt(ctx, s.DB, q, args); err != nil {
 		return 0, false, fmt.Errorf("store: count contacts: %w", err)
 	}
 	if n > countCap && f.Query != "" {

@@ -27,22 +27,18 @@ func (s *Store) Records(ctx context.Context, v store.Viewer, q store.IDQuery, qu
 	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
-	db := s.DB.WithContext(ctx).Model(&models.Contact{})
-	args := map[string]any{"firm": v.FirmID, "after": q.After}
+	args := map[string]any{"firm": v.FirmID}
+	from := "contacts"
 	if found := store.ContactSearchSQL(store.ContactSearch{Query: query, ByID: true}, args); found != "" {
 		// The page's IDs are cut from the search in ID order, from after
 		// the cursor on; only they are read from contacts.
-		db = db.Table("(?) f", s.DB.Raw(`SELECT DISTINCT contact_id FROM (`+found+`) f0 WHERE contact_id > @after`, args)).
-			Joins("JOIN contacts ON contacts.id = f.contact_id")
+		from = `(SELECT DISTINCT contact_id FROM (` + found + `) f0 WHERE contact_id > @q_after) f
+			JOIN contacts ON contacts.id = f.contact_id`
 	} else if query != "" {
 		return nil, nil // nothing to search by ("@", "#"): nothing found
 	}
-	db = db.Where("contacts.firm_id = ? AND contacts.archived_at IS NULL", v.FirmID)
-	var ids []int64
-	if err := db.Scopes(q.Scope).Pluck("id", &ids).Error; err != nil {
-		return nil, fmt.Errorf("store: list contact records: %w", err)
-	}
-	return s.records(ctx, v, ids)
+	return s.load(ctx, v, `SELECT `+recordColumns+` FROM `+from+`
+		WHERE contacts.firm_id = @firm AND contacts.archived_at IS NULL`+q.SQL("contacts", args), args, true)
 }
 
 // Record is one contact of the firm, archived or not, as Records has it.
@@ -50,7 +46,7 @@ func (s *Store) Record(ctx context.Context, v store.Viewer, id int64) (Record, e
 	if err := store.FirmUser(v); err != nil {
 		return Record{}, err
 	}
-	out, err := s.records(ctx, v, []int64{id})
+	out, err := s.byIDs(ctx, v, []int64{id}, true)
 	if err != nil {
 		return Record{}, err
 	}
@@ -63,7 +59,7 @@ func (s *Store) Record(ctx context.Context, v store.Viewer, id int64) (Record, e
 // ByIDs loads the firm's contacts ids (archived ones too), in ID order,
 // with their emails (primary first), numbers (texting first) and addresses.
 func (s *Store) ByIDs(ctx context.Context, v store.Viewer, ids []int64) ([]models.Contact, error) {
-	out, err := s.load(ctx, v, ids, false)
+	out, err := s.byIDs(ctx, v, ids, false)
 	if err != nil {
 		return nil, err
 	}
@@ -74,64 +70,88 @@ func (s *Store) ByIDs(ctx context.Context, v store.Viewer, ids []int64) ([]model
 	return cs, nil
 }
 
-// records loads the firm's contacts ids, in ID order, with their children
-// and the matters v may see them on.
-func (s *Store) records(ctx context.Context, v store.Viewer, ids []int64) ([]Record, error) {
-	return s.load(ctx, v, ids, true)
-}
-
-// load reads contacts ids and their children (and, withMatters, the
-// matters v may see them on) in one round trip: a pgx batch of one
-// statement per table, each scanned by hand. A page of fifty contacts
-// sent as six statements through gorm cost more than its queries did.
-func (s *Store) load(ctx context.Context, v store.Viewer, ids []int64, withMatters bool) ([]Record, error) {
-	if err := store.FirmUser(v); err != nil {
-		return nil, err
-	}
+// byIDs loads the firm's contacts ids (archived ones too), in ID order,
+// with their children and, withMatters, the matters v may see them on.
+func (s *Store) byIDs(ctx context.Context, v store.Viewer, ids []int64, withMatters bool) ([]Record, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	return s.load(ctx, v, `SELECT `+recordColumns+` FROM contacts
+		WHERE contacts.firm_id = @firm AND contacts.id = ANY (CAST(@ids AS bigint[])) ORDER BY contacts.id`,
+		map[string]any{"firm": v.FirmID, "ids": store.Int64Array(ids)}, withMatters)
+}
+
+// recordColumns are the contact columns of a Record (scanRecord), and
+// matter_links (migration 00024): only contacts on some matter have
+// theirs looked up.
+const recordColumns = `contacts.id, contacts.firm_id, contacts.kind, contacts.first_name, contacts.middle_name,
+	contacts.last_name, contacts.title, contacts.company_name, contacts.status, contacts.global_id, contacts.clio_id,
+	contacts.portal_invited_at, contacts.archived_at, contacts.created_by_user_id, contacts.updated_by_user_id,
+	contacts.created_at, contacts.updated_at, contacts.matter_links`
+
+// linked is a contact as recordColumns read it.
+type linked struct {
+	Record
+	links int
+}
+
+func scanRecord(r store.Rows, l *linked) error {
+	c := &l.Contact
+	return r.Scan(&c.ID, &c.FirmID, &c.Kind, &c.FirstName, &c.MiddleName, &c.LastName, &c.Title, &c.CompanyName, &c.Status,
+		&c.GlobalID, &c.ClioID, &c.PortalInvitedAt, &c.ArchivedAt, &c.CreatedByUserID, &c.UpdatedByUserID, &c.CreatedAt, &c.UpdatedAt,
+		&l.links)
+}
+
+// load reads the contacts q (recordColumns, with its named args) lists,
+// in its order, then their children (and, withMatters, the matters v may
+// see them on) in one more round trip: a pgx batch of one statement per
+// table, each scanned by hand. A page of fifty contacts sent as six
+// statements through gorm cost more than its queries did.
+func (s *Store) load(ctx context.Context, v store.Viewer, q string, args map[string]any, withMatters bool) ([]Record, error) {
+	if err := store.FirmUser(v); err != nil {
+		return nil, err
+	}
+	cs, err := store.QueryAll(ctx, s.DB, q, args, scanRecord)
+	if err != nil {
+		return nil, fmt.Errorf("store: list contact records: %w", err)
+	}
+	if len(cs) == 0 {
+		return nil, nil
+	}
+	out := make([]Record, len(cs))
+	at := make(map[int64]*Record, len(cs))
+	ids, linkedIDs := make([]int64, len(cs)), []int64{}
+	for i := range cs {
+		out[i] = cs[i].Record
+		at[out[i].ID] = &out[i]
+		ids[i] = out[i].ID
+		if cs[i].links > 0 {
+			linkedIDs = append(linkedIDs, out[i].ID)
+		}
+	}
 	raw := store.ViewerArgs(v, 0)
-	raw["ids"] = store.Int64Array(ids)
-	args := store.NamedArgs(raw)
+	raw["ids"], raw["linked"] = store.Int64Array(ids), store.Int64Array(linkedIDs)
+	batchArgs := store.NamedArgs(raw)
 	b := &pgx.Batch{}
-	b.Queue(`SELECT id, firm_id, kind, first_name, middle_name, last_name, title, company_name, status, global_id, clio_id,
-		portal_invited_at, archived_at, created_by_user_id, updated_by_user_id, created_at, updated_at
-		FROM contacts WHERE firm_id = @firm AND id = ANY(CAST(@ids AS bigint[])) ORDER BY id`, args)
 	b.Queue(`SELECT contact_id, address, label, is_primary FROM contact_emails
-		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY is_primary DESC, id`, args)
+		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY is_primary DESC, id`, batchArgs)
 	b.Queue(`SELECT contact_id, number, label, is_primary, is_texting FROM contact_phone_numbers
-		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY is_texting DESC, id`, args)
+		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY is_texting DESC, id`, batchArgs)
 	b.Queue(`SELECT contact_id, label, street, city, province, postal_code, country FROM contact_addresses
-		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY id`, args)
+		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY id`, batchArgs)
+	withMatters = withMatters && len(linkedIDs) > 0
 	if withMatters {
 		// Contact by contact, each read by its own index look-ups (as the
 		// contact list's count is): one list of fifty would be read whole.
-		// Only contacts on some matter are looked up (migration 00024).
 		b.Queue(`SELECT c.id, matters.id
-			FROM unnest(CAST(@ids AS bigint[])) c(id)
-			JOIN contacts k ON k.id = c.id AND k.firm_id = @firm AND k.matter_links > 0
+			FROM unnest(CAST(@linked AS bigint[])) c(id)
 			CROSS JOIN LATERAL (`+store.ContactMatterIDsSQL("c.id")+`) x(matter_id)
 			JOIN matters ON matters.id = x.matter_id
-			WHERE `+store.MatterRule(v)+` ORDER BY 1, 2`, args)
+			WHERE `+store.MatterRule(v)+` ORDER BY 1, 2`, batchArgs)
 	}
-	var out []Record
-	err := store.PgxConn(ctx, s.DB, func(conn *pgx.Conn) error {
+	err = store.PgxConn(ctx, s.DB, func(conn *pgx.Conn) error {
 		br := conn.SendBatch(ctx, b)
 		defer br.Close()
-		cs, err := store.BatchAll(br, func(r store.Rows, c *models.Contact) error {
-			return r.Scan(&c.ID, &c.FirmID, &c.Kind, &c.FirstName, &c.MiddleName, &c.LastName, &c.Title, &c.CompanyName, &c.Status,
-				&c.GlobalID, &c.ClioID, &c.PortalInvitedAt, &c.ArchivedAt, &c.CreatedByUserID, &c.UpdatedByUserID, &c.CreatedAt, &c.UpdatedAt)
-		})
-		if err != nil {
-			return err
-		}
-		out = make([]Record, len(cs))
-		at := make(map[int64]*Record, len(cs))
-		for i := range cs {
-			out[i].Contact = cs[i]
-			at[cs[i].ID] = &out[i]
-		}
 		emails, err := store.BatchAll(br, func(r store.Rows, e *models.ContactEmail) error {
 			return r.Scan(&e.ContactID, &e.Address, &e.Label, &e.IsPrimary)
 		})

@@ -473,21 +473,24 @@ func (s *Store) Authenticate(ctx context.Context, id string) (apitokens.Identity
 	if _, err := uuid.Parse(id); err != nil {
 		return out, apitokens.ErrUnauthorized
 	}
-	u := &out.User
-	err := s.DB.WithContext(ctx).Raw(`SELECT t.app_id, u.id, u.firm_id, u.email, u.first_name, u.last_name, u.role, u.active,
+	rows, err := store.QueryAll(ctx, s.DB, `SELECT t.app_id, u.id, u.firm_id, u.email, u.first_name, u.last_name, u.role, u.active,
 		u.text_badge, u.created_at, u.updated_at, f.name
 		FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id JOIN users u ON u.firm_id = t.firm_id AND u.id = t.user_id
 		JOIN firms f ON f.id = t.firm_id
-		WHERE t.id = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND a.revoked_at IS NULL AND u.active`, id, s.now()).
-		Row().Scan(&out.AppID, &u.ID, &u.FirmID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Active, &u.TextBadge,
-		&u.CreatedAt, &u.UpdatedAt, &out.Firm.Name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return out, apitokens.ErrUnauthorized
-	}
+		WHERE t.id = @id AND t.revoked_at IS NULL AND t.expires_at > @now AND a.revoked_at IS NULL AND u.active`,
+		map[string]any{"id": id, "now": s.now()}, func(r store.Rows, out *apitokens.Identity) error {
+			u := &out.User
+			return r.Scan(&out.AppID, &u.ID, &u.FirmID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Active, &u.TextBadge,
+				&u.CreatedAt, &u.UpdatedAt, &out.Firm.Name)
+		})
 	if err != nil {
 		return out, fmt.Errorf("store: check access token: %w", err)
 	}
-	out.Firm.ID = u.FirmID
+	if len(rows) == 0 {
+		return out, apitokens.ErrUnauthorized
+	}
+	out = rows[0]
+	out.Firm.ID = out.User.FirmID
 	return out, nil
 }
 
