@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
 	"github.com/parleyhq/parley/shared/store/documents"
+	"github.com/parleyhq/parley/shared/store/matters"
 	"github.com/parleyhq/parley/shared/store/portal"
 )
 
@@ -74,6 +75,46 @@ func TestMatterPageAuthorNames(t *testing.T) {
 	assert.Equal(t, adminName, firm["From the firm"])
 	assert.Equal(t, d.client.FirstName+" "+d.client.LastName, firm["From the client"])
 	assert.Equal(t, adminName, authors(client)["From the firm"])
+}
+
+// A matter in a list counts the other side's unread messages: the
+// client's for the firm, the firm's for the client, until read.
+func TestMatterListUnread(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := newDemo(t)
+	client := store.Viewer{FirmID: d.firm.ID, ContactID: d.client.ID}
+	unread := func(v store.Viewer) int {
+		page, err := d.s.Matters.List(ctx, v, matters.Filter{}, "")
+		require.NoError(t, err)
+		for _, m := range page.Items {
+			if m.ID == d.matterID {
+				return m.Unread
+			}
+		}
+		t.Fatalf("matter %d is not listed", d.matterID)
+		return 0
+	}
+	firm0, client0 := unread(d.admin), unread(client)
+	for range 2 {
+		_, err := d.s.Portal.AddMessage(ctx, client, d.matterID, "From the client")
+		require.NoError(t, err)
+	}
+	_, err := d.s.Portal.AddMessage(ctx, d.admin, d.matterID, "From the firm")
+	require.NoError(t, err)
+	assert.Equal(t, firm0+2, unread(d.admin))
+	assert.Equal(t, firm0+2, unread(d.member))
+	assert.Equal(t, client0+1, unread(client))
+	one, err := d.s.Matters.Matter(ctx, d.admin, d.matterID)
+	require.NoError(t, err)
+	assert.Equal(t, firm0+2, one.Unread, "a matter read alone counts them too")
+
+	// The client reads the firm's message: only theirs change.
+	p, err := d.s.Pages.Matter(ctx, client, d.matterID)
+	require.NoError(t, err)
+	require.NoError(t, d.s.Portal.MarkRead(ctx, client, d.matterID, p.Messages))
+	assert.Equal(t, 0, unread(client))
+	assert.Equal(t, firm0+2, unread(d.admin))
 }
 
 // pageListsAlone runs the matter page's three list queries without the

@@ -24,7 +24,6 @@ import (
 
 type mattersData struct {
 	Matters []matters.Row
-	Unread  map[int64]int
 	// Rows are the staff list's rows (see matterRows).
 	Rows template.HTML
 	More more
@@ -52,18 +51,10 @@ func (h *handler) matterList(c *fiber.Ctx, name, title string, f matters.Filter)
 	if err != nil {
 		return pageErr(err)
 	}
-	ids := make([]int64, len(page.Items))
-	for i, m := range page.Items {
-		ids[i] = m.ID
-	}
-	unread, err := h.stores.Portal.UnreadCounts(c.UserContext(), v, ids)
-	if err != nil {
-		return err
-	}
-	d := mattersData{Matters: page.Items, Unread: unread, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}, Filter: f,
+	d := mattersData{Matters: page.Items, More: more{URL: pageURL(c, "after", page.Next), Cols: 4}, Filter: f,
 		Count: count, Capped: capped}
 	if !v.IsClient() {
-		d.Rows = matterRows(page.Items, unread)
+		d.Rows = matterRows(page.Items)
 	}
 	if nextPage(c, "after") {
 		return c.Render(name+"#rows", h.page(c, "", d))

@@ -52,7 +52,7 @@ func contactRows(rows []contacts.Row) template.HTML {
 
 // matterRows is one <tr> per matter of the staff matter list, with the
 // matter's unread client messages.
-func matterRows(rows []matters.Row, unread map[int64]int) template.HTML {
+func matterRows(rows []matters.Row) template.HTML {
 	var b strings.Builder
 	b.Grow(350 * len(rows))
 	for _, m := range rows {
@@ -73,7 +73,7 @@ func matterRows(rows []matters.Row, unread map[int64]int) template.HTML {
 		b.WriteString(`</td><td>`)
 		b.WriteString(html.EscapeString(m.Status))
 		b.WriteString(`</td><td>`)
-		if n := unread[m.ID]; n > 0 {
+		if n := m.Unread; n > 0 {
 			b.WriteString(`<span class="badge">`)
 			b.WriteString(strconv.Itoa(n))
 			b.WriteString(`</span>`)

@@ -35,7 +35,7 @@ func TestEveryPageRenders(t *testing.T) {
 	e, err := view.New(templates.FS, view.Funcs)
 	require.NoError(t, err)
 	now := time.Now()
-	matter := matters.Row{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", ClientStatus: "Filed", NextSteps: "Sign"}, ClientName: "Casey"}
+	matter := matters.Row{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", ClientStatus: "Filed", NextSteps: "Sign"}, ClientName: "Casey", Unread: 2}
 	folder := int64(3)
 	md := matterData{
 		Matter:      matter,
@@ -58,10 +58,10 @@ func TestEveryPageRenders(t *testing.T) {
 		"public/login_sent": loginData{Email: "a@b.c"},
 		"public/link":       linkData{Token: "t", Email: "a@b.c", FirmName: "Demo"},
 		"public/devmail":    []devMailRow{{OutboundEmail: models.OutboundEmail{Subject: "S", BodyText: "http://x/y"}, Links: []string{"http://x/y"}}},
-		"client/matters":    mattersData{Matters: []matters.Row{matter}, Unread: map[int64]int{7: 2}},
+		"client/matters":    mattersData{Matters: []matters.Row{matter}},
 		"client/matter":     md.forClient(),
 		"client/document":   clientDocumentData{Doc: models.Document{ID: 3, Name: "<b>scan</b>.png", SizeBytes: 2048}, Back: "/portal/matters/7#documents", Preview: "image"},
-		"staff/matters": mattersData{Matters: []matters.Row{matter}, Unread: map[int64]int{7: 1}, Rows: matterRows([]matters.Row{matter}, map[int64]int{7: 1}), Filter: matters.Filter{Query: "<Doe>", Category: models.StatusOpen, Mine: true, PracticeArea: "<Estates>", ClientID: 2},
+		"staff/matters": mattersData{Matters: []matters.Row{matter}, Rows: matterRows([]matters.Row{matter}), Filter: matters.Filter{Query: "<Doe>", Category: models.StatusOpen, Mine: true, PracticeArea: "<Estates>", ClientID: 2},
 			ClientName: "Robin <Doe>", Count: 1000, Capped: true, Areas: []models.PracticeArea{{ID: 1, Name: "<Estates>"}}, Categories: []models.StatusCategory{models.StatusOpen, models.StatusClosed}},
 		"staff/matter_form": matterFormData{ID: 7, Number: "00007-<Doe>", Input: matters.Input{Description: "<Doe>", Category: models.StatusPending, ClientID: 2, PrimaryContactID: 3,
 			Permission: models.PermissionUsers, UserIDs: []int64{1}, NewClient: &contacts.Input{Kind: models.ContactPerson, FirstName: "<Doe>",

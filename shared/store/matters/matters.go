@@ -23,18 +23,28 @@ type Store struct {
 type Row struct {
 	models.Matter
 	ClientName string
+	// Unread is how many of its portal messages from the other side (the
+	// client's, for a firm user) are unread.
+	Unread int
 }
 
 // selectRows reads Rows (see ScanRow) of the matters v may see; a WHERE
-// clause continues it.
+// clause continues it. Unread is read a row at a time from the unread
+// messages' partial index, for the rows kept only.
 func selectRows(v store.Viewer) string {
+	author := "m.author_contact_id IS NOT NULL"
+	if v.IsClient() {
+		author = "m.author_user_id IS NOT NULL"
+	}
 	return `SELECT matters.id, matters.firm_id, matters.number, matters.description, matters.practice_area,
 		matters.status, matters.status_category, matters.client_contact_id, matters.primary_contact_id,
 		matters.responsible_user_id, matters.originating_user_id, matters.location, matters.permission,
 		matters.client_status, matters.next_steps, matters.opened_at, matters.pending_at, matters.closed_at,
 		matters.created_by_user_id, matters.updated_by_user_id, matters.created_at, matters.updated_at,
 		matters.projected_value, matters.hired_date, matters.first_letter_sent_at,
-		CASE WHEN c.kind = 'company' THEN c.company_name ELSE btrim(c.first_name || ' ' || c.last_name) END
+		CASE WHEN c.kind = 'company' THEN c.company_name ELSE btrim(c.first_name || ' ' || c.last_name) END,
+		(SELECT count(*) FROM portal_messages m WHERE m.firm_id = matters.firm_id AND m.matter_id = matters.id
+			AND m.read_at IS NULL AND ` + author + `)
 	FROM matters JOIN contacts c ON c.id = matters.client_contact_id
 	WHERE ` + store.MatterRule(v)
 }
@@ -44,7 +54,7 @@ func ScanRow(r store.Rows, m *Row) error {
 	return r.Scan(&m.ID, &m.FirmID, &m.Number, &m.Description, &m.PracticeArea, &m.Status, &m.StatusCategory,
 		&m.ClientContactID, &m.PrimaryContactID, &m.ResponsibleUserID, &m.OriginatingUserID, &m.Location, &m.Permission,
 		&m.ClientStatus, &m.NextSteps, &m.OpenedAt, &m.PendingAt, &m.ClosedAt, &m.CreatedByUserID, &m.UpdatedByUserID,
-		&m.CreatedAt, &m.UpdatedAt, &m.ProjectedValue, &m.HiredDate, &m.FirstLetterSentAt, &m.ClientName)
+		&m.CreatedAt, &m.UpdatedAt, &m.ProjectedValue, &m.HiredDate, &m.FirstLetterSentAt, &m.ClientName, &m.Unread)
 }
 
 // Query reads the one matter @matter, if v may see it (store.ViewerArgs).

@@ -154,38 +154,6 @@ func AddMessageTx(tx *gorm.DB, v store.Viewer, matterID int64, body string) (mod
 	return m, nil
 }
 
-// UnreadCounts returns, for the matters of a list page, how many messages
-// from the other side v has not read, for badges. Each count is served by
-// the index of unread messages, the firm's and the matter's first.
-func (s *Store) UnreadCounts(ctx context.Context, v store.Viewer, matterIDs []int64) (map[int64]int, error) {
-	out := make(map[int64]int, len(matterIDs))
-	if len(matterIDs) == 0 {
-		return out, nil
-	}
-	args := store.ViewerArgs(v, 0)
-	args["ids"] = store.Int64Array(matterIDs)
-	author := "m.author_contact_id IS NOT NULL"
-	if v.IsClient() {
-		author = "m.author_user_id IS NOT NULL"
-	}
-	type count struct {
-		MatterID int64
-		N        int
-	}
-	rows, err := store.QueryAll(ctx, s.DB, `SELECT m.matter_id, count(*) FROM portal_messages m
-		JOIN matters ON matters.firm_id = m.firm_id AND matters.id = m.matter_id
-		WHERE m.firm_id = @firm AND m.matter_id = ANY (CAST(@ids AS bigint[])) AND m.read_at IS NULL AND `+author+`
-			AND `+store.MatterRule(v)+` GROUP BY m.matter_id`, args,
-		func(r store.Rows, c *count) error { return r.Scan(&c.MatterID, &c.N) })
-	if err != nil {
-		return nil, fmt.Errorf("store: unread counts: %w", err)
-	}
-	for _, r := range rows {
-		out[r.MatterID] = r.N
-	}
-	return out, nil
-}
-
 // Notice is an item a client will hear about: what it is (kind
 // "document" or "message"), its line in the email, and the item itself
 // (one of the IDs).
