@@ -47,3 +47,18 @@ func TestMigrateFromEmptyAndAgain(t *testing.T) {
 	require.NoError(t, db.Migrate(ctx, gdb, testkit.Logger()))
 	require.NoError(t, db.CheckSchema(ctx, gdb))
 }
+
+// Every pool runs a page's small queries without parallel workers or JIT
+// compilation, whose start-up costs more than such a query.
+func TestPoolSettings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	gdb, err := db.Open(ctx, testkit.EmptyDatabaseURL(t))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close(gdb) })
+	for name, want := range map[string]string{"jit": "off", "max_parallel_workers_per_gather": "0"} {
+		var got string
+		require.NoError(t, gdb.Raw("SELECT current_setting(?)", name).Scan(&got).Error)
+		assert.Equal(t, want, got, name)
+	}
+}

@@ -250,3 +250,65 @@ func TestContactCountAndKind(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, first.Items, store.PageSize, "the list pages on past the count")
 }
+
+// A contact's record (the REST API's) reads its emails, numbers and
+// addresses from the contact's row: they follow every save, and a change
+// to the child rows made by any writer.
+func TestContactRecordFollowsChildren(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	ctx := context.Background()
+	cs := d.s.Contacts
+	in := person("Grace", "Hopper")
+	in.Emails = []contacts.EmailInput{{Address: "grace@navy.test"}, {Address: "hopper@yale.test", Primary: true}}
+	in.Phones = []contacts.PhoneInput{{Number: "+1 415 555 0161", Label: "work"}, {Number: "+1 415 555 0162", Texting: true}}
+	in.Addresses = []contacts.AddressInput{{Street: "1 Navy Way", City: "Arlington", Province: "VA", PostalCode: "22201", Country: "US"}}
+	c, _, err := cs.Create(ctx, d.member, in, false)
+	require.NoError(t, err)
+	record := func() contacts.Record {
+		r, err := cs.Record(ctx, d.member, c.ID)
+		require.NoError(t, err)
+		return r
+	}
+	r := record()
+	assert.Equal(t, []string{"hopper@yale.test", "grace@navy.test"}, r.EmailAddresses, "primary first")
+	assert.Equal(t, []string{"+14155550162", "+14155550161"}, r.Numbers, "texting first")
+	assert.Equal(t, []contacts.Address{{Street: "1 Navy Way", City: "Arlington", Province: "VA", PostalCode: "22201", Country: "US"}},
+		r.PostalAddresses)
+
+	// A save replaces them.
+	in.Emails = []contacts.EmailInput{{Address: "grace@navy.test", Primary: true}}
+	in.Phones = []contacts.PhoneInput{{Number: "+1 415 555 0161", Texting: true}}
+	in.Addresses = append(in.Addresses, contacts.AddressInput{Street: "2 Yale Ave", City: "New Haven", Country: "US"})
+	_, err = cs.Update(ctx, d.member, c.ID, in, false)
+	require.NoError(t, err)
+	r = record()
+	assert.Equal(t, []string{"grace@navy.test"}, r.EmailAddresses)
+	assert.Equal(t, []string{"+14155550161"}, r.Numbers)
+	require.Len(t, r.PostalAddresses, 2)
+	assert.Equal(t, "New Haven", r.PostalAddresses[1].City, "oldest first")
+
+	// Rows changed underneath (an import, a script) are followed too.
+	require.NoError(t, d.db.Exec(`DELETE FROM contact_addresses WHERE contact_id = ? AND city = 'Arlington'`, c.ID).Error)
+	require.NoError(t, d.db.Exec(`UPDATE contact_emails SET address = 'amazing@grace.test' WHERE contact_id = ?`, c.ID).Error)
+	require.NoError(t, d.db.Exec(`DELETE FROM contact_phone_numbers WHERE contact_id = ?`, c.ID).Error)
+	r = record()
+	assert.Equal(t, []string{"amazing@grace.test"}, r.EmailAddresses)
+	assert.Empty(t, r.Numbers)
+	require.Len(t, r.PostalAddresses, 1)
+	assert.Equal(t, "New Haven", r.PostalAddresses[0].City)
+	row, err := cs.Contact(ctx, d.member, c.ID)
+	require.NoError(t, err)
+	list, err := cs.Search(ctx, d.member, "amazing", 5)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, row.Emails[0].Address, list[0].Email, "the list's email follows as well")
+	assert.Empty(t, list[0].Phone)
+
+	// Read together with other contacts, each keeps its own.
+	both, err := cs.ByIDs(ctx, d.member, []int64{d.client.ID, c.ID})
+	require.NoError(t, err)
+	require.Len(t, both, 2)
+	assert.Equal(t, []string{"amazing@grace.test"}, both[1].EmailAddresses)
+	assert.NotEqual(t, both[1].EmailAddresses, both[0].EmailAddresses)
+}

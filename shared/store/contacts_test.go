@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -270,33 +271,71 @@ func TestQueryAllPoolAndTransaction(t *testing.T) {
 	assert.Equal(t, []string{"Casey"}, first(d.db))
 }
 
-// matter_links follows the matters a contact is client of or related to,
+// matter_ids follows the matters a contact is client of or related to,
 // through every change the triggers see.
-func TestContactMatterLinks(t *testing.T) {
+func TestContactMatterIDs(t *testing.T) {
 	t.Parallel()
 	d := newDemo(t)
-	links := func(ids ...int64) []int {
+	ctx := context.Background()
+	matterIDs := func(id int64) []int64 {
 		t.Helper()
-		out := make([]int, len(ids))
-		for i, id := range ids {
-			require.NoError(t, d.db.Raw(`SELECT matter_links FROM contacts WHERE id = ?`, id).Scan(&out[i]).Error)
-		}
-		return out
+		var ids []int64
+		require.NoError(t, store.PgxConn(ctx, d.db, func(conn *pgx.Conn) error {
+			return conn.QueryRow(ctx, `SELECT matter_ids FROM contacts WHERE id = $1`, id).Scan(&ids)
+		}))
+		return ids
 	}
 	client, related := d.client.ID, d.related.ID
-	before := links(client, related)
+	before := [2][]int64{matterIDs(client), matterIDs(related)}
+	with := func(ids []int64, more ...int64) []int64 {
+		out := append(slices.Clone(ids), more...)
+		slices.Sort(out)
+		return out
+	}
 	m := models.Matter{FirmID: d.firm.ID, Number: "L-1", Description: "Links", Status: "Open", StatusCategory: models.StatusOpen,
 		ClientContactID: client, Permission: models.PermissionEveryone}
 	require.NoError(t, d.db.Create(&m).Error)
-	assert.Equal(t, []int{before[0] + 1, before[1]}, links(client, related))
+	assert.Equal(t, with(before[0], m.ID), matterIDs(client))
+	assert.Equal(t, before[1], matterIDs(related))
 	require.NoError(t, d.db.Create(&models.MatterRelatedContact{FirmID: d.firm.ID, MatterID: m.ID, ContactID: related, Relationship: "Spouse"}).Error)
-	assert.Equal(t, []int{before[0] + 1, before[1] + 1}, links(client, related))
-	// A save that keeps the client moves nothing; a new client moves one.
+	assert.Equal(t, with(before[1], m.ID), matterIDs(related))
+	// A save that keeps the client moves nothing; a new client moves it,
+	// once for a contact both client and related.
 	require.NoError(t, d.db.Model(&m).Update("description", "Renamed").Error)
-	assert.Equal(t, []int{before[0] + 1, before[1] + 1}, links(client, related))
+	assert.Equal(t, with(before[0], m.ID), matterIDs(client))
 	require.NoError(t, d.db.Model(&m).Update("client_contact_id", related).Error)
-	assert.Equal(t, []int{before[0], before[1] + 2}, links(client, related))
+	assert.Equal(t, before[0], matterIDs(client))
+	assert.Equal(t, with(before[1], m.ID), matterIDs(related))
 	// Deleting the matter takes its related contacts with it.
 	require.NoError(t, d.db.Delete(&m).Error)
-	assert.Equal(t, before, links(client, related))
+	assert.Equal(t, before, [2][]int64{matterIDs(client), matterIDs(related)})
+}
+
+// Two matters opened for one client at once both reach its matter_ids:
+// each save locks the contact before it reads the client's matters.
+func TestContactMatterIDsConcurrentSaves(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	ctx := context.Background()
+	c, _, err := d.s.Contacts.Create(ctx, d.member, person("Busy", "Client"), false)
+	require.NoError(t, err)
+	first := d.db.Begin()
+	defer first.Rollback()
+	a := models.Matter{FirmID: d.firm.ID, Number: "C-1", Description: "First", Status: "Open", StatusCategory: models.StatusOpen,
+		ClientContactID: c.ID, Permission: models.PermissionEveryone}
+	require.NoError(t, first.Create(&a).Error)
+	done := make(chan error, 1)
+	b := models.Matter{FirmID: d.firm.ID, Number: "C-2", Description: "Second", Status: "Open", StatusCategory: models.StatusOpen,
+		ClientContactID: c.ID, Permission: models.PermissionEveryone}
+	go func() { done <- d.db.Create(&b).Error }() // waits for the first
+	select {
+	case err := <-done:
+		t.Fatalf("the second save did not wait for the first: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	require.NoError(t, first.Commit().Error)
+	require.NoError(t, <-done)
+	r, err := d.s.Contacts.Record(ctx, d.member, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{a.ID, b.ID}, r.MatterIDs)
 }

@@ -22,7 +22,7 @@ func str(p *string) string {
 // utc is a time as the API writes it: RFC 3339 in UTC, to the second.
 func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
-func addressOf(a models.ContactAddress) spec.Address {
+func addressOf(a contacts.Address) spec.Address {
 	return spec.Address{Street: a.Street, City: a.City, Province: a.Province, PostalCode: a.PostalCode, Country: a.Country}
 }
 
@@ -30,21 +30,15 @@ func contactOf(r contacts.Record) spec.Contact {
 	c := r.Contact
 	out := spec.Contact{Id: c.ID, GlobalId: c.GlobalID, ClioId: c.ClioID, Name: c.Name(),
 		FirstName: c.FirstName, LastName: c.LastName, Type: "Person", Status: c.Status,
-		Emails: make([]string, len(c.Emails)), PhoneNumbers: make([]string, len(c.PhoneNumbers)),
-		Addresses: make([]spec.Address, len(c.Addresses)), Matters: make([]struct {
+		Emails: r.EmailAddresses, PhoneNumbers: r.Numbers,
+		Addresses: make([]spec.Address, len(r.PostalAddresses)), Matters: make([]struct {
 			Id int64 `json:"id"`
 		}, len(r.MatterIDs)),
 		CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt)}
 	if c.Kind == models.ContactCompany {
 		out.Type = "Company"
 	}
-	for i, e := range c.Emails {
-		out.Emails[i] = e.Address
-	}
-	for i, p := range c.PhoneNumbers {
-		out.PhoneNumbers[i] = p.Number
-	}
-	for i, a := range c.Addresses {
+	for i, a := range r.PostalAddresses {
 		out.Addresses[i] = addressOf(a)
 	}
 	for i, id := range r.MatterIDs {

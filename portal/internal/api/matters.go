@@ -7,24 +7,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/parleyhq/parley/portal/internal/api/spec"
-	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
+	"github.com/parleyhq/parley/shared/store/contacts"
 	"github.com/parleyhq/parley/shared/store/matters"
 )
 
 // matterContactOf is a matter's client or primary contact as the API
 // shows it: the texting number (else the first), the primary email (else
 // the first) and the first address, each null when there is none.
-func matterContactOf(c models.Contact) spec.MatterContact {
+func matterContactOf(c contacts.Record) spec.MatterContact {
 	out := spec.MatterContact{Id: c.ID, FullName: c.FullName()}
-	if len(c.PhoneNumbers) > 0 {
-		out.PhoneNumber = &c.PhoneNumbers[0].Number
+	if len(c.Numbers) > 0 {
+		out.PhoneNumber = &c.Numbers[0]
 	}
-	if len(c.Emails) > 0 {
-		out.PrimaryEmail = &c.Emails[0].Address
+	if len(c.EmailAddresses) > 0 {
+		out.PrimaryEmail = &c.EmailAddresses[0]
 	}
-	if len(c.Addresses) > 0 {
-		addr := addressOf(c.Addresses[0])
+	if len(c.PostalAddresses) > 0 {
+		addr := addressOf(c.PostalAddresses[0])
 		out.Address = &addr
 	}
 	return out
@@ -32,7 +32,7 @@ func matterContactOf(c models.Contact) spec.MatterContact {
 
 // matterOf is a matter as the API shows it, its client and primary contact
 // found in people.
-func matterOf(r matters.Record, people map[int64]models.Contact) spec.Matter {
+func matterOf(r matters.Record, people map[int64]contacts.Record) spec.Matter {
 	m := r.Matter
 	out := spec.Matter{Id: m.ID, DisplayNumber: &m.Number, Description: m.Description, GlobalId: m.GlobalID, ClioId: m.ClioID,
 		ProjectedValue: m.ProjectedValue, Location: m.Location, Type: m.PracticeArea, Status: m.Status,
@@ -62,7 +62,7 @@ func matterOf(r matters.Record, people map[int64]models.Contact) spec.Matter {
 }
 
 // matterPeople loads the clients and primary contacts of ms.
-func (a *API) matterPeople(ctx context.Context, v store.Viewer, ms []matters.Record) (map[int64]models.Contact, error) {
+func (a *API) matterPeople(ctx context.Context, v store.Viewer, ms []matters.Record) (map[int64]contacts.Record, error) {
 	var ids []int64
 	for _, m := range ms {
 		ids = append(ids, m.ClientContactID)
@@ -74,7 +74,7 @@ func (a *API) matterPeople(ctx context.Context, v store.Viewer, ms []matters.Rec
 	if err != nil {
 		return nil, err
 	}
-	people := make(map[int64]models.Contact, len(cs))
+	people := make(map[int64]contacts.Record, len(cs))
 	for _, c := range cs {
 		people[c.ID] = c
 	}

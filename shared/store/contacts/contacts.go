@@ -126,9 +126,10 @@ func (s *Store) list(ctx context.Context, v store.Viewer, f Filter, after string
 	}
 	rows, err := store.QueryAll(ctx, s.DB, `SELECT c.id, c.sort_name, `+store.ContactNameSQL+`,
 		c.list_email, c.list_phone,
-		-- Only a contact on some matter (migration 00024) has them counted.
-		CASE WHEN c.matter_links = 0 THEN 0 ELSE
-			(SELECT count(*) FROM matters WHERE `+store.MatterRule(v)+` AND matters.id IN (`+store.ContactMatterIDsSQL("c.id")+`)) END
+		-- Only the matters on the contact's row (migration 00026), those
+		-- the viewer may see.
+		CASE WHEN c.matter_ids = '{}' THEN 0 ELSE
+			(SELECT count(*) FROM matters WHERE `+store.MatterRule(v)+` AND matters.id = ANY (c.matter_ids)) END
 		FROM `+from+`
 		WHERE c.firm_id = @firm `+cAfter+where+`
 		ORDER BY c.sort_name, c.id LIMIT `+fmt.Sprint(limit), args,

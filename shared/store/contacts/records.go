@@ -4,18 +4,29 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/parleyhq/parley/shared/models"
 	"github.com/parleyhq/parley/shared/store"
 )
 
-// Record is a contact with everything on it, as the REST API answers it.
+// Record is a contact as the REST API answers it. Its emails, numbers and
+// addresses are values read from the contact's own row (migration 00026),
+// not the child rows: the embedded Contact's Emails, PhoneNumbers and
+// Addresses stay empty.
 type Record struct {
 	models.Contact
+	// EmailAddresses are primary first; Numbers (E.164) texting first;
+	// PostalAddresses oldest first.
+	EmailAddresses  []string
+	Numbers         []string
+	PostalAddresses []Address
 	// MatterIDs are the matters v may see that the contact is on, as
 	// client or as related contact, in ID order.
 	MatterIDs []int64
+}
+
+// Address is a postal address of a Record.
+type Address struct {
+	Street, City, Province, PostalCode, Country string
 }
 
 // Records is a page of the firm's contacts in use in ID order (q), those a
@@ -37,8 +48,8 @@ func (s *Store) Records(ctx context.Context, v store.Viewer, q store.IDQuery, qu
 	} else if query != "" {
 		return nil, nil // nothing to search by ("@", "#"): nothing found
 	}
-	return s.load(ctx, v, `SELECT `+recordColumns+` FROM `+from+`
-		WHERE contacts.firm_id = @firm AND contacts.archived_at IS NULL`+q.SQL("contacts", args), args, true)
+	return s.load(ctx, v, `SELECT `+recordColumns(v, true)+` FROM `+from+`
+		WHERE contacts.firm_id = @firm AND contacts.archived_at IS NULL`+q.SQL("contacts", args), args)
 }
 
 // Record is one contact of the firm, archived or not, as Records has it.
@@ -56,150 +67,69 @@ func (s *Store) Record(ctx context.Context, v store.Viewer, id int64) (Record, e
 	return out[0], nil
 }
 
-// ByIDs loads the firm's contacts ids (archived ones too), in ID order,
-// with their emails (primary first), numbers (texting first) and addresses.
-func (s *Store) ByIDs(ctx context.Context, v store.Viewer, ids []int64) ([]models.Contact, error) {
-	out, err := s.byIDs(ctx, v, ids, false)
-	if err != nil {
-		return nil, err
-	}
-	cs := make([]models.Contact, len(out))
-	for i, r := range out {
-		cs[i] = r.Contact
-	}
-	return cs, nil
+// ByIDs loads the firm's contacts ids (archived ones too) as Records
+// without their matters, in ID order.
+func (s *Store) ByIDs(ctx context.Context, v store.Viewer, ids []int64) ([]Record, error) {
+	return s.byIDs(ctx, v, ids, false)
 }
 
 // byIDs loads the firm's contacts ids (archived ones too), in ID order,
-// with their children and, withMatters, the matters v may see them on.
+// with, withMatters, the matters v may see them on.
 func (s *Store) byIDs(ctx context.Context, v store.Viewer, ids []int64, withMatters bool) ([]Record, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return s.load(ctx, v, `SELECT `+recordColumns+` FROM contacts
+	return s.load(ctx, v, `SELECT `+recordColumns(v, withMatters)+` FROM contacts
 		WHERE contacts.firm_id = @firm AND contacts.id = ANY (CAST(@ids AS bigint[])) ORDER BY contacts.id`,
-		map[string]any{"firm": v.FirmID, "ids": store.Int64Array(ids)}, withMatters)
+		map[string]any{"ids": store.Int64Array(ids)})
 }
 
-// recordColumns are the contact columns of a Record (scanRecord), and
-// matter_links (migration 00024): only contacts on some matter have
-// theirs looked up.
-const recordColumns = `contacts.id, contacts.firm_id, contacts.kind, contacts.first_name, contacts.middle_name,
+// recordColumns are the columns of a Record (scanRecord), named
+// parameters those of store.MatterRule. Its matters (withMatters) are
+// those v may see among the ones on the contact's row (migration 00026),
+// each looked up by key.
+func recordColumns(v store.Viewer, withMatters bool) string {
+	matters := `CAST('{}' AS bigint[])`
+	if withMatters {
+		matters = `CASE WHEN contacts.matter_ids = '{}' THEN '{}' ELSE ARRAY(SELECT matters.id FROM matters
+		WHERE ` + store.MatterRule(v) + ` AND matters.id = ANY (contacts.matter_ids) ORDER BY matters.id) END`
+	}
+	return `contacts.id, contacts.firm_id, contacts.kind, contacts.first_name, contacts.middle_name,
 	contacts.last_name, contacts.title, contacts.company_name, contacts.status, contacts.global_id, contacts.clio_id,
 	contacts.portal_invited_at, contacts.archived_at, contacts.created_by_user_id, contacts.updated_by_user_id,
-	contacts.created_at, contacts.updated_at, contacts.matter_links`
-
-// linked is a contact as recordColumns read it.
-type linked struct {
-	Record
-	links int
+	contacts.created_at, contacts.updated_at, contacts.all_emails, contacts.all_phones, contacts.all_addresses, ` + matters
 }
 
-func scanRecord(r store.Rows, l *linked) error {
-	c := &l.Contact
-	return r.Scan(&c.ID, &c.FirmID, &c.Kind, &c.FirstName, &c.MiddleName, &c.LastName, &c.Title, &c.CompanyName, &c.Status,
+func scanRecord(r store.Rows, c *Record) error {
+	var addrs [][]string // an address's five parts a row
+	err := r.Scan(&c.ID, &c.FirmID, &c.Kind, &c.FirstName, &c.MiddleName, &c.LastName, &c.Title, &c.CompanyName, &c.Status,
 		&c.GlobalID, &c.ClioID, &c.PortalInvitedAt, &c.ArchivedAt, &c.CreatedByUserID, &c.UpdatedByUserID, &c.CreatedAt, &c.UpdatedAt,
-		&l.links)
+		&c.EmailAddresses, &c.Numbers, &addrs, &c.MatterIDs)
+	if err != nil {
+		return err
+	}
+	c.PostalAddresses = make([]Address, 0, len(addrs))
+	for _, a := range addrs {
+		if len(a) != 5 {
+			return fmt.Errorf("store: contact %d: an address of %d parts", c.ID, len(a))
+		}
+		c.PostalAddresses = append(c.PostalAddresses, Address{Street: a[0], City: a[1], Province: a[2], PostalCode: a[3], Country: a[4]})
+	}
+	return nil
 }
 
-// load reads the contacts q (recordColumns, with its named args) lists,
-// in its order, then their children (and, withMatters, the matters v may
-// see them on) in one more round trip: a pgx batch of one statement per
-// table, each scanned by hand. A page of fifty contacts sent as six
-// statements through gorm cost more than its queries did.
-func (s *Store) load(ctx context.Context, v store.Viewer, q string, args map[string]any, withMatters bool) ([]Record, error) {
+// load reads the Records q (with its named args, and v's) lists, in its
+// order: one statement, each contact's row read once.
+func (s *Store) load(ctx context.Context, v store.Viewer, q string, args map[string]any) ([]Record, error) {
 	if err := store.FirmUser(v); err != nil {
 		return nil, err
 	}
-	cs, err := store.QueryAll(ctx, s.DB, q, args, scanRecord)
+	for k, val := range store.ViewerArgs(v, 0) {
+		args[k] = val
+	}
+	out, err := store.QueryAll(ctx, s.DB, q, args, scanRecord)
 	if err != nil {
 		return nil, fmt.Errorf("store: list contact records: %w", err)
-	}
-	if len(cs) == 0 {
-		return nil, nil
-	}
-	out := make([]Record, len(cs))
-	at := make(map[int64]*Record, len(cs))
-	ids, linkedIDs := make([]int64, len(cs)), []int64{}
-	for i := range cs {
-		out[i] = cs[i].Record
-		at[out[i].ID] = &out[i]
-		ids[i] = out[i].ID
-		if cs[i].links > 0 {
-			linkedIDs = append(linkedIDs, out[i].ID)
-		}
-	}
-	raw := store.ViewerArgs(v, 0)
-	raw["ids"], raw["linked"] = store.Int64Array(ids), store.Int64Array(linkedIDs)
-	batchArgs := store.NamedArgs(raw)
-	b := &pgx.Batch{}
-	b.Queue(`SELECT contact_id, address, label, is_primary FROM contact_emails
-		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY is_primary DESC, id`, batchArgs)
-	b.Queue(`SELECT contact_id, number, label, is_primary, is_texting FROM contact_phone_numbers
-		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY is_texting DESC, id`, batchArgs)
-	b.Queue(`SELECT contact_id, label, street, city, province, postal_code, country FROM contact_addresses
-		WHERE firm_id = @firm AND contact_id = ANY(CAST(@ids AS bigint[])) ORDER BY id`, batchArgs)
-	withMatters = withMatters && len(linkedIDs) > 0
-	if withMatters {
-		// Contact by contact, each read by its own index look-ups (as the
-		// contact list's count is): one list of fifty would be read whole.
-		b.Queue(`SELECT c.id, matters.id
-			FROM unnest(CAST(@linked AS bigint[])) c(id)
-			CROSS JOIN LATERAL (`+store.ContactMatterIDsSQL("c.id")+`) x(matter_id)
-			JOIN matters ON matters.id = x.matter_id
-			WHERE `+store.MatterRule(v)+` ORDER BY 1, 2`, batchArgs)
-	}
-	err = store.PgxConn(ctx, s.DB, func(conn *pgx.Conn) error {
-		br := conn.SendBatch(ctx, b)
-		defer br.Close()
-		emails, err := store.BatchAll(br, func(r store.Rows, e *models.ContactEmail) error {
-			return r.Scan(&e.ContactID, &e.Address, &e.Label, &e.IsPrimary)
-		})
-		if err != nil {
-			return err
-		}
-		for _, e := range emails {
-			if c := at[e.ContactID]; c != nil {
-				c.Emails = append(c.Emails, e)
-			}
-		}
-		phones, err := store.BatchAll(br, func(r store.Rows, p *models.ContactPhoneNumber) error {
-			return r.Scan(&p.ContactID, &p.Number, &p.Label, &p.IsPrimary, &p.IsTexting)
-		})
-		if err != nil {
-			return err
-		}
-		for _, p := range phones {
-			if c := at[p.ContactID]; c != nil {
-				c.PhoneNumbers = append(c.PhoneNumbers, p)
-			}
-		}
-		addrs, err := store.BatchAll(br, func(r store.Rows, a *models.ContactAddress) error {
-			return r.Scan(&a.ContactID, &a.Label, &a.Street, &a.City, &a.Province, &a.PostalCode, &a.Country)
-		})
-		if err != nil {
-			return err
-		}
-		for _, a := range addrs {
-			if c := at[a.ContactID]; c != nil {
-				c.Addresses = append(c.Addresses, a)
-			}
-		}
-		if withMatters {
-			on, err := store.BatchAll(br, func(r store.Rows, m *[2]int64) error { return r.Scan(&m[0], &m[1]) })
-			if err != nil {
-				return err
-			}
-			for _, m := range on {
-				if c := at[m[0]]; c != nil {
-					c.MatterIDs = append(c.MatterIDs, m[1])
-				}
-			}
-		}
-		return br.Close()
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: load contacts: %w", err)
 	}
 	return out, nil
 }
