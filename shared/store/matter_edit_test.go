@@ -337,7 +337,7 @@ func TestMatterSearchPages(t *testing.T) {
 		require.NoError(t, err)
 		want[m.ID] = true
 	}
-	var got []matters.Row
+	var got []matters.ListRow
 	after := ""
 	for {
 		page, n, capped, err := ms.ListCounted(ctx, d.member, matters.Filter{Query: "paging probe"}, after, true)

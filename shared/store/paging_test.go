@@ -216,16 +216,16 @@ func TestPagingMatters(t *testing.T) {
 		name string
 		// open is how many open matters to add, given how many the seed has.
 		open  func(seeded int) int
-		check func(t *testing.T, pages [][]matters.Row)
+		check func(t *testing.T, pages [][]matters.ListRow)
 	}{
-		{"a page holds both groups", func(int) int { return 75 }, func(t *testing.T, pages [][]matters.Row) {
+		{"a page holds both groups", func(int) int { return 75 }, func(t *testing.T, pages [][]matters.ListRow) {
 			mixed := false
 			for _, p := range pages {
 				mixed = mixed || p[0].StatusCategory != models.StatusClosed && p[len(p)-1].StatusCategory == models.StatusClosed
 			}
 			assert.True(t, mixed, "no page holds the last open matters and the first closed ones")
 		}},
-		{"the open group ends a page", func(seeded int) int { return 2*store.PageSize - seeded }, func(t *testing.T, pages [][]matters.Row) {
+		{"the open group ends a page", func(seeded int) int { return 2*store.PageSize - seeded }, func(t *testing.T, pages [][]matters.ListRow) {
 			require.Greater(t, len(pages), 2)
 			assert.NotEqual(t, models.StatusClosed, pages[1][store.PageSize-1].StatusCategory, "page 2 ends with the last open matter")
 			assert.Equal(t, models.StatusClosed, pages[2][0].StatusCategory, "page 3 starts with the first closed matter")
@@ -267,12 +267,12 @@ func TestPagingMatters(t *testing.T) {
 				{"search by the start of the number", d.admin, "pg", `lower(number) LIKE 'pg%'`},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
-					pages := walkPages(t, func(c string) (store.Page[matters.Row], error) {
+					pages := walkPages(t, func(c string) (store.Page[matters.ListRow], error) {
 						return d.s.Matters.List(ctx, tc.v, matters.Filter{Query: tc.query}, c)
 					})
 					want := pagingIDs(t, d.db, `SELECT id FROM matters WHERE firm_id = @firm AND `+tc.want+order,
 						map[string]any{"firm": d.firm.ID, "user": d.member.UserID, "contact": d.client.ID})
-					checkPages(t, pages, func(m matters.Row) int64 { return m.ID }, func(m matters.Row) string {
+					checkPages(t, pages, func(m matters.ListRow) int64 { return m.ID }, func(m matters.ListRow) string {
 						return fmt.Sprint(m.StatusCategory == models.StatusClosed, micros(m.UpdatedAt))
 					}, want)
 					if tc.v == d.admin && tc.query == "" {
@@ -281,7 +281,7 @@ func TestPagingMatters(t *testing.T) {
 				})
 			}
 
-			other := flatten(walkPages(t, func(c string) (store.Page[matters.Row], error) {
+			other := flatten(walkPages(t, func(c string) (store.Page[matters.ListRow], error) {
 				return d.s.Matters.List(ctx, d.otherFirmAdmin, matters.Filter{}, c)
 			}))
 			assert.Empty(t, other, "another firm sees none of these matters")

@@ -23,7 +23,7 @@ import (
 )
 
 type mattersData struct {
-	Matters []matters.Row
+	Matters []matters.ListRow
 	// Rows are the staff list's rows (see matterRows).
 	Rows template.HTML
 	More more

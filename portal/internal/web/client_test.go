@@ -55,13 +55,13 @@ func TestStaffListRows(t *testing.T) {
 		`<tr><td><a href="/staff/contacts/2"><strong>Bo</strong></a></td><td><span class="muted">No email</span></td>`+
 		`<td><span class="muted">No phone</span></td><td>3 matters</td></tr>`+"\n", string(rows))
 
-	m := matters.Row{Matter: models.Matter{ID: 7, Number: "00007-<Doe>", Description: "Estate & <co>", PracticeArea: "<Estates>", Status: "Open"},
+	m := matters.ListRow{ID: 7, Number: "00007-<Doe>", Description: "Estate & <co>", PracticeArea: "<Estates>", Status: "Open",
 		ClientName: "Robin <Doe>", Unread: 2}
 	assert.Equal(t, `<tr><td><a href="/staff/matters/7">00007-&lt;Doe&gt; · Estate &amp; &lt;co&gt;</a> <span class="muted">&lt;Estates&gt;</span></td>`+
 		`<td>Robin &lt;Doe&gt;</td><td>Open</td><td><span class="badge">2</span></td></tr>`+"\n",
-		string(matterRows([]matters.Row{m})))
+		string(matterRows([]matters.ListRow{m})))
 	m.PracticeArea, m.Unread = "", 0
 	assert.Equal(t, `<tr><td><a href="/staff/matters/7">00007-&lt;Doe&gt; · Estate &amp; &lt;co&gt;</a></td>`+
-		`<td>Robin &lt;Doe&gt;</td><td>Open</td><td></td></tr>`+"\n", string(matterRows([]matters.Row{m})))
+		`<td>Robin &lt;Doe&gt;</td><td>Open</td><td></td></tr>`+"\n", string(matterRows([]matters.ListRow{m})))
 	assert.Empty(t, contactRows(nil), "an empty list leaves the template its \"none yet\" line")
 }

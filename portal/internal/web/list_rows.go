@@ -52,7 +52,7 @@ func contactRows(rows []contacts.Row) template.HTML {
 
 // matterRows is one <tr> per matter of the staff matter list, with the
 // matter's unread client messages.
-func matterRows(rows []matters.Row) template.HTML {
+func matterRows(rows []matters.ListRow) template.HTML {
 	var b strings.Builder
 	b.Grow(350 * len(rows))
 	for _, m := range rows {

@@ -35,7 +35,9 @@ func TestEveryPageRenders(t *testing.T) {
 	e, err := view.New(templates.FS, view.Funcs)
 	require.NoError(t, err)
 	now := time.Now()
-	matter := matters.Row{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", ClientStatus: "Filed", NextSteps: "Sign"}, ClientName: "Casey", Unread: 2}
+	matter := matters.Row{Matter: models.Matter{ID: 7, Number: "00007", Description: "Estate of <Doe>", ClientStatus: "Filed", NextSteps: "Sign"}, ClientName: "Casey"}
+	listed := matter.List()
+	listed.Unread = 2
 	folder := int64(3)
 	md := matterData{
 		Matter:      matter,
@@ -58,10 +60,10 @@ func TestEveryPageRenders(t *testing.T) {
 		"public/login_sent": loginData{Email: "a@b.c"},
 		"public/link":       linkData{Token: "t", Email: "a@b.c", FirmName: "Demo"},
 		"public/devmail":    []devMailRow{{OutboundEmail: models.OutboundEmail{Subject: "S", BodyText: "http://x/y"}, Links: []string{"http://x/y"}}},
-		"client/matters":    mattersData{Matters: []matters.Row{matter}},
+		"client/matters":    mattersData{Matters: []matters.ListRow{listed}},
 		"client/matter":     md.forClient(),
 		"client/document":   clientDocumentData{Doc: models.Document{ID: 3, Name: "<b>scan</b>.png", SizeBytes: 2048}, Back: "/portal/matters/7#documents", Preview: "image"},
-		"staff/matters": mattersData{Matters: []matters.Row{matter}, Rows: matterRows([]matters.Row{matter}), Filter: matters.Filter{Query: "<Doe>", Category: models.StatusOpen, Mine: true, PracticeArea: "<Estates>", ClientID: 2},
+		"staff/matters": mattersData{Matters: []matters.ListRow{listed}, Rows: matterRows([]matters.ListRow{listed}), Filter: matters.Filter{Query: "<Doe>", Category: models.StatusOpen, Mine: true, PracticeArea: "<Estates>", ClientID: 2},
 			ClientName: "Robin <Doe>", Count: 1000, Capped: true, Areas: []models.PracticeArea{{ID: 1, Name: "<Estates>"}}, Categories: []models.StatusCategory{models.StatusOpen, models.StatusClosed}},
 		"staff/matter_form": matterFormData{ID: 7, Number: "00007-<Doe>", Input: matters.Input{Description: "<Doe>", Category: models.StatusPending, ClientID: 2, PrimaryContactID: 3,
 			Permission: models.PermissionUsers, UserIDs: []int64{1}, NewClient: &contacts.Input{Kind: models.ContactPerson, FirstName: "<Doe>",
@@ -84,7 +86,7 @@ func TestEveryPageRenders(t *testing.T) {
 			Templates: templateSamples(sampleFirm(), now)},
 		"staff/calendar":               sampleCalendar(now),
 		"staff/event":                  sampleEvent(now),
-		"staff/event_form":             eventFormData{Form: eventForm{Title: "<Doe>", Start: "2026-12-07T14:00", MatterID: 7, Users: map[int64]bool{1: true}, Contacts: map[int64]bool{2: true}, Notify: map[int64]bool{2: true}}, Zone: "America/New_York", Error: "No <Doe>", EventID: 3, Choices: events.EventChoices{Users: []events.UserChoice{{ID: 1, Name: "Avery"}}, Matters: []matters.Row{matter}, Contacts: []events.ContactChoice{{ID: 2, Name: "Casey", Textable: true}, {ID: 3, Name: "Robin", Why: texting.Words(texting.OptedOut)}}}},
+		"staff/event_form":             eventFormData{Form: eventForm{Title: "<Doe>", Start: "2026-12-07T14:00", MatterID: 7, Users: map[int64]bool{1: true}, Contacts: map[int64]bool{2: true}, Notify: map[int64]bool{2: true}}, Zone: "America/New_York", Error: "No <Doe>", EventID: 3, Choices: events.EventChoices{Users: []events.UserChoice{{ID: 1, Name: "Avery"}}, Matters: []matters.ListRow{listed}, Contacts: []events.ContactChoice{{ID: 2, Name: "Casey", Textable: true}, {ID: 3, Name: "Robin", Why: texting.Words(texting.OptedOut)}}}},
 		"staff/settings_notifications": notificationsData{TextBadge: true, Notice: "Saved"},
 		"staff/contacts":               contactsData{Query: "<Doe>", Rows: contactRows([]contacts.Row{{ID: 1, Name: "Casey <Doe>", Email: "c@example.com", Phone: "+14155550123", Matters: 1}, {ID: 2, Name: "Robin"}}), More: more{URL: "/staff/contacts?after=x&q=%3CDoe%3E", Cols: 4}},
 		"staff/contact":                sampleContact(now),

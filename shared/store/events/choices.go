@@ -37,7 +37,7 @@ type UserChoice struct {
 type EventChoices struct {
 	Users    []UserChoice
 	Contacts []ContactChoice
-	Matters  []matters.Row
+	Matters  []matters.ListRow
 }
 
 // recentMatters is how many of the matters with the latest activity the
@@ -64,7 +64,7 @@ func (s *Store) EventChoices(ctx context.Context, v store.Viewer, matterID int64
 		if err != nil {
 			return out, err
 		}
-		out.Matters = append(out.Matters, m)
+		out.Matters = append(out.Matters, m.List())
 		var around []int64
 		err = db.Raw(matters.PeopleIDsSQL, map[string]any{"firm": v.FirmID, "matters": []int64{matterID}}).Scan(&around).Error
 		if err != nil {
