@@ -419,3 +419,51 @@ func TestMatterTotalsUnderConcurrentSaves(t *testing.T) {
 		assert.Equal(t, int(want), got, "the %s total", cat)
 	}
 }
+
+// A matter search finds a matter by its client's name from the terms of
+// contacts on some matter only: a contact's terms follow its first matter,
+// a rename, and the matter moving to another client. (First names: the
+// matter's number carries the client's last name.)
+func TestMatterSearchByClientName(t *testing.T) {
+	t.Parallel()
+	d := newDemo(t)
+	ctx := context.Background()
+	ms, cs := d.s.Matters, d.s.Contacts
+	found := func(q string) []int64 {
+		t.Helper()
+		page, n, _, err := ms.ListCounted(ctx, d.member, matters.Filter{Query: q}, "", true)
+		require.NoError(t, err)
+		var out []int64
+		for _, m := range page.Items {
+			out = append(out, m.ID)
+		}
+		assert.Len(t, out, n, "the count agrees with the list for %q", q)
+		return out
+	}
+	first, _, err := cs.Create(ctx, d.member, person("Quentin", "Zabriskie"), false)
+	require.NoError(t, err)
+	second, _, err := cs.Create(ctx, d.member, person("Yolanda", "Xerxes"), false)
+	require.NoError(t, err)
+	assert.Empty(t, found("quentin"))
+
+	m, err := ms.Create(ctx, d.member, matterIn(first.ID, "Water rights"), today)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{m.ID}, found("quentin"), "found once the contact is a client")
+	assert.Equal(t, []int64{m.ID}, found("quen zab"), "every word")
+	assert.Equal(t, []int64{m.ID}, found("qu"), "a short word: the start of the name")
+
+	// A rename rewrites the contact's terms, still as a client's.
+	_, err = cs.Update(ctx, d.member, first.ID, person("Ulysses", "Zabriskie"), false)
+	require.NoError(t, err)
+	assert.Empty(t, found("quentin"))
+	assert.Equal(t, []int64{m.ID}, found("ulysses"))
+
+	// The matter moves to another client (its only one): the first is on
+	// no matter any more.
+	require.NoError(t, d.db.Model(&models.Matter{}).Where("id = ?", m.ID).Update("client_contact_id", second.ID).Error)
+	assert.Empty(t, found("ulysses"))
+	assert.Equal(t, []int64{m.ID}, found("yolanda"))
+	var flagged int64
+	require.NoError(t, d.db.Raw(`SELECT count(*) FROM contact_terms WHERE contact_id = ? AND on_matter`, first.ID).Scan(&flagged).Error)
+	assert.Zero(t, flagged, "the first contact's terms are no client's")
+}

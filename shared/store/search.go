@@ -13,6 +13,9 @@ type ContactSearch struct {
 	Kind string
 	// WithArchived finds archived contacts too (a matter's client).
 	WithArchived bool
+	// OnMatter finds only contacts on some matter (a matter's client),
+	// from the terms' partial index of those (migration 00027).
+	OnMatter bool
 	// Ordered is a search whose caller lists the contacts by name, a page
 	// at a time (see the head index, migration 00013).
 	Ordered bool
@@ -42,6 +45,9 @@ func ContactSearchSQL(cs ContactSearch, args map[string]any) string {
 	}
 	if cs.WithArchived {
 		contactInUse, termInUse = "", ""
+	}
+	if cs.OnMatter {
+		contactInUse, termInUse = contactInUse+" AND matter_ids <> '{}'", termInUse+" AND on_matter"
 	}
 	if len(words) == 1 && len([]rune(words[0])) < 3 && !strings.HasPrefix(words[0], "#") {
 		// One or two letters start thousands of words in a big firm: the

@@ -335,7 +335,7 @@ func searchSQL(q string, args map[string]any) string {
 		args["like"] = "%" + store.EscapeLike(q) + "%"
 		sql = `SELECT id FROM matters WHERE firm_id = @firm AND lower(number || ' ' || description) LIKE @like`
 	}
-	if clients := store.ContactSearchSQL(store.ContactSearch{Query: q, WithArchived: true}, args); clients != "" {
+	if clients := store.ContactSearchSQL(store.ContactSearch{Query: q, WithArchived: true, OnMatter: true}, args); clients != "" {
 		// Each client found is looked up by the client index (OFFSET 0 keeps
 		// the planner from hashing all matters when it cannot tell how many
 		// clients a search finds, as in a prepared statement's generic plan).
