@@ -43,6 +43,21 @@ type Identity struct {
 	Firm  models.Firm
 }
 
+// IdentityColumns are the user (u) and firm (f) columns ScanIdentity reads,
+// for the personal and the OAuth token checks alike.
+const IdentityColumns = `u.id, u.firm_id, u.email, u.first_name, u.last_name, u.role, u.active, u.text_badge,
+	u.created_at, u.updated_at, f.name`
+
+// ScanIdentity scans a row of the values first points to, then
+// IdentityColumns, into id.
+func ScanIdentity(r store.Rows, id *Identity, first ...any) error {
+	u := &id.User
+	err := r.Scan(append(first, &u.ID, &u.FirmID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Active, &u.TextBadge,
+		&u.CreatedAt, &u.UpdatedAt, &id.Firm.Name)...)
+	id.Firm.ID = u.FirmID
+	return err
+}
+
 // Owner is what made something through the API with this identity: its
 // personal token or its application.
 func (id Identity) Owner() store.Owner { return store.Owner{TokenID: id.TokenID, AppID: id.AppID} }
@@ -144,15 +159,11 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Identity, error
 		stale bool
 	}
 	rows, err := store.QueryAll(ctx, s.DB, `SELECT t.id, t.last_used_at IS NULL OR t.last_used_at < now() - @touch * interval '1 second',
-		u.id, u.firm_id, u.email, u.first_name, u.last_name, u.role, u.active, u.text_badge, u.created_at, u.updated_at, f.name
+		`+IdentityColumns+`
 		FROM api_tokens t JOIN users u ON u.firm_id = t.firm_id AND u.id = t.user_id JOIN firms f ON f.id = t.firm_id
 		WHERE t.token_hash = @hash AND t.revoked_at IS NULL AND u.active`,
 		map[string]any{"touch": int(touchEvery / time.Second), "hash": store.SecretHash(token)},
-		func(r store.Rows, id *found) error {
-			u := &id.User
-			return r.Scan(&id.TokenID, &id.stale, &u.ID, &u.FirmID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Active,
-				&u.TextBadge, &u.CreatedAt, &u.UpdatedAt, &id.Firm.Name)
-		})
+		func(r store.Rows, id *found) error { return ScanIdentity(r, &id.Identity, &id.TokenID, &id.stale) })
 	if err != nil {
 		return Identity{}, fmt.Errorf("store: check token: %w", err)
 	}
@@ -160,7 +171,6 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Identity, error
 		return Identity{}, ErrUnauthorized
 	}
 	id, stale := rows[0].Identity, rows[0].stale
-	id.Firm.ID = id.User.FirmID
 	if stale {
 		if err := s.DB.WithContext(ctx).Exec(`UPDATE api_tokens SET last_used_at = now() WHERE id = ?`, id.TokenID).Error; err != nil {
 			return Identity{}, fmt.Errorf("store: token last used: %w", err)

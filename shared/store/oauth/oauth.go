@@ -469,29 +469,22 @@ func (s *Store) RevokeAccess(ctx context.Context, clientID, id string) error {
 // Authenticate finds who access token id acts as: a token in its time,
 // not revoked, of an application not revoked, of an active user.
 func (s *Store) Authenticate(ctx context.Context, id string) (apitokens.Identity, error) {
-	var out apitokens.Identity
 	if _, err := uuid.Parse(id); err != nil {
-		return out, apitokens.ErrUnauthorized
+		return apitokens.Identity{}, apitokens.ErrUnauthorized
 	}
-	rows, err := store.QueryAll(ctx, s.DB, `SELECT t.app_id, u.id, u.firm_id, u.email, u.first_name, u.last_name, u.role, u.active,
-		u.text_badge, u.created_at, u.updated_at, f.name
+	rows, err := store.QueryAll(ctx, s.DB, `SELECT t.app_id, `+apitokens.IdentityColumns+`
 		FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id JOIN users u ON u.firm_id = t.firm_id AND u.id = t.user_id
 		JOIN firms f ON f.id = t.firm_id
 		WHERE t.id = @id AND t.revoked_at IS NULL AND t.expires_at > @now AND a.revoked_at IS NULL AND u.active`,
-		map[string]any{"id": id, "now": s.now()}, func(r store.Rows, out *apitokens.Identity) error {
-			u := &out.User
-			return r.Scan(&out.AppID, &u.ID, &u.FirmID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Active, &u.TextBadge,
-				&u.CreatedAt, &u.UpdatedAt, &out.Firm.Name)
-		})
+		map[string]any{"id": id, "now": s.now()},
+		func(r store.Rows, out *apitokens.Identity) error { return apitokens.ScanIdentity(r, out, &out.AppID) })
 	if err != nil {
-		return out, fmt.Errorf("store: check access token: %w", err)
+		return apitokens.Identity{}, fmt.Errorf("store: check access token: %w", err)
 	}
 	if len(rows) == 0 {
-		return out, apitokens.ErrUnauthorized
+		return apitokens.Identity{}, apitokens.ErrUnauthorized
 	}
-	out = rows[0]
-	out.Firm.ID = out.User.FirmID
-	return out, nil
+	return rows[0], nil
 }
 
 // Key is the installation's key name, made by create the first time any
